@@ -1,0 +1,78 @@
+//! The one seam between the harness and anything it checks: the [`Implementation`] trait.
+//!
+//! The reference implements it in process; the subprocess client implements it by speaking
+//! docs/PROTOCOL.md to a child process.
+
+use crate::Stage;
+use serde_json::Value;
+
+/// What an implementation says about itself in the protocol handshake.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hello {
+    /// Implementation name, e.g. `sealcheck-reference`.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+    /// The ops it implements; the harness never sends others.
+    pub ops: Vec<String>,
+}
+
+/// An implementation's answer to one request.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    /// The op succeeded; fields depend on the op (PROTOCOL.md).
+    Ok(Value),
+    /// The input was rejected.
+    Error {
+        /// The implementation's own error text.
+        message: String,
+        /// Its own error code, if it has one.
+        code: Option<String>,
+        /// The canonical stage, if the implementation can tell.
+        stage: Option<Stage>,
+    },
+    /// The op, or this variant of it, is not implemented.
+    Unsupported(String),
+}
+
+impl Reply {
+    /// An error reply from anything displayable with a stage.
+    pub fn error(message: impl Into<String>, code: Option<&str>, stage: Option<Stage>) -> Reply {
+        Reply::Error {
+            message: message.into(),
+            code: code.map(str::to_owned),
+            stage,
+        }
+    }
+
+    /// The JSON response line body (without `id`), as PROTOCOL.md writes it.
+    pub fn to_json(&self, id: u64) -> Value {
+        match self {
+            Reply::Ok(v) => serde_json::json!({ "id": id, "ok": v }),
+            Reply::Error {
+                message,
+                code,
+                stage,
+            } => {
+                let mut e = serde_json::Map::new();
+                e.insert("message".into(), Value::String(message.clone()));
+                if let Some(c) = code {
+                    e.insert("code".into(), Value::String(c.clone()));
+                }
+                if let Some(s) = stage {
+                    e.insert("stage".into(), Value::String(s.as_str().into()));
+                }
+                serde_json::json!({ "id": id, "error": e })
+            }
+            Reply::Unsupported(reason) => serde_json::json!({ "id": id, "unsupported": reason }),
+        }
+    }
+}
+
+/// Anything the harness can check: in-process Rust code or a child process.
+pub trait Implementation {
+    /// The handshake: name, version and supported ops.
+    fn hello(&mut self) -> Result<Hello, String>;
+    /// Runs one op with PROTOCOL.md's args and returns the implementation's reply.
+    fn call(&mut self, op: &str, args: &Value) -> Reply;
+}

@@ -1,0 +1,1 @@
+//! Mixin encrypted messages (docs/mixin-encrypted-message.md).

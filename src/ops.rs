@@ -1,0 +1,1 @@
+//! The reference behind PROTOCOL.md's ops.

@@ -1,0 +1,1 @@
+//! Themis Secure Message (docs/themis-secure-message.md).
