@@ -7,10 +7,14 @@
 
 pub mod codec;
 pub mod dissect;
+pub mod inspect;
 pub mod iut;
 pub mod mixin;
 pub mod ops;
+pub mod run;
+pub mod serve;
 pub mod stage;
 pub mod themis;
+pub mod vectors;
 
 pub use stage::Stage;

@@ -69,10 +69,33 @@ impl Reply {
     }
 }
 
+/// When an implementation gave no reply at all: these end a vector without judging it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// The process exited or crashed; its exit status and the tail of its stderr.
+    Crashed(String),
+    /// No reply within the per-request timeout.
+    Timeout(std::time::Duration),
+    /// A reply that breaks PROTOCOL.md (not JSON, wrong id, wrong shape).
+    ProtocolError(String),
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Crashed(what) => write!(f, "crashed: {what}"),
+            Failure::Timeout(t) => write!(f, "no reply within {} ms", t.as_millis()),
+            Failure::ProtocolError(what) => write!(f, "protocol error: {what}"),
+        }
+    }
+}
+
 /// Anything the harness can check: in-process Rust code or a child process.
 pub trait Implementation {
     /// The handshake: name, version and supported ops.
     fn hello(&mut self) -> Result<Hello, String>;
     /// Runs one op with PROTOCOL.md's args and returns the implementation's reply.
-    fn call(&mut self, op: &str, args: &Value) -> Reply;
+    fn call(&mut self, op: &str, args: &Value) -> Result<Reply, Failure>;
 }
+
+pub mod subprocess;

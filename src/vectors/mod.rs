@@ -1,0 +1,155 @@
+//! The vector file format (docs/VECTORS.md) and the embedded corpus.
+
+use crate::Stage;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/corpus.rs"));
+}
+
+/// The schema version this crate reads and writes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// One file: every vector of one format and op, with the notes that define its flags.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VectorFile {
+    /// Always [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// `mixin` or `themis`.
+    pub format: String,
+    /// The PROTOCOL.md op every test in the file calls.
+    pub op: String,
+    /// What the file covers and where its data came from.
+    pub description: String,
+    /// Set on generated files: how to make them again byte for byte.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generator: Option<Generator>,
+    /// Every flag used in the file, defined.
+    #[serde(default)]
+    pub notes: BTreeMap<String, Note>,
+    /// The tests.
+    pub tests: Vec<Vector>,
+}
+
+/// How a generated file was made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Generator {
+    /// sealcheck version that wrote it.
+    pub version: String,
+    /// The seed of its pseudo-random inputs.
+    pub seed: u64,
+}
+
+/// The meaning of a flag.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Note {
+    /// `Upstream`, `EdgeCase`, `Leniency`, `Malformed`, ...
+    pub bug_type: String,
+    /// What the flag means, in a sentence or two.
+    pub description: String,
+    /// Real implementations and what they do with such input.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub implementations: BTreeMap<String, String>,
+    /// Sources.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<String>,
+}
+
+/// One test.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Vector {
+    /// Stable, never renumbered: `<op>/<stage or group>/<name>`.
+    pub id: String,
+    /// What it checks and why.
+    pub comment: String,
+    /// Flags defined in the file's notes.
+    #[serde(default)]
+    pub flags: Vec<String>,
+    /// PROTOCOL.md args for the op, sent unchanged.
+    pub args: Value,
+    /// What a correct implementation does.
+    pub expected: Expected,
+}
+
+/// valid, invalid or acceptable, with the exact output or the stage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expected {
+    /// The verdict class.
+    pub result: Verdict,
+    /// The exact `ok` payload of a valid vector (absent where the output is randomised).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ok: Option<Value>,
+    /// The canonical stage of an invalid vector.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<Stage>,
+    /// Where the expectation comes from, and who confirmed it.
+    pub provenance: Vec<Provenance>,
+}
+
+/// Verdict classes, as in Wycheproof.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Every correct implementation accepts with exactly this output.
+    Valid,
+    /// Every correct implementation rejects.
+    Invalid,
+    /// A known leniency: either answer is conforming; flags say who does what.
+    Acceptable,
+}
+
+/// One source of an expectation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Provenance {
+    /// `reference` (computed by sealcheck), `upstream` (copied from an upstream test file), or
+    /// `implementation` (produced or confirmed by a named real implementation).
+    pub kind: String,
+    /// Upstream `repo@commit:path`, or `name version` of the implementation.
+    pub source: String,
+}
+
+/// The embedded corpus: (path, contents) of every file under vectors/.
+pub fn embedded() -> &'static [(&'static str, &'static str)] {
+    embedded::FILES
+}
+
+/// Parses a vector file; the error names the path.
+pub fn parse(path: &str, text: &str) -> Result<VectorFile, String> {
+    let file: VectorFile =
+        serde_json::from_str(text).map_err(|e| format!("{path}: not a vector file: {e}"))?;
+    if file.schema_version != SCHEMA_VERSION {
+        return Err(format!(
+            "{path}: schema_version {} (this sealcheck reads {SCHEMA_VERSION})",
+            file.schema_version
+        ));
+    }
+    Ok(file)
+}
+
+/// Loads the embedded corpus.
+pub fn load_embedded() -> Result<Vec<(String, VectorFile)>, String> {
+    embedded()
+        .iter()
+        .map(|(path, text)| parse(path, text).map(|f| (path.to_string(), f)))
+        .collect()
+}
+
+/// Loads vector files from disk.
+pub fn load_paths(paths: &[std::path::PathBuf]) -> Result<Vec<(String, VectorFile)>, String> {
+    paths
+        .iter()
+        .map(|p| {
+            let name = p.display().to_string();
+            let text = std::fs::read_to_string(p).map_err(|e| format!("{name}: {e}"))?;
+            parse(&name, &text).map(|f| (name, f))
+        })
+        .collect()
+}
