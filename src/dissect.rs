@@ -64,7 +64,11 @@ impl Dissection {
             .max()
             .unwrap_or(5)
             .max(5);
-        let _ = writeln!(out, "  {:<width$}  {:>6}  {:>6}  hex", "field", "offset", "length");
+        let _ = writeln!(
+            out,
+            "  {:<width$}  {:>6}  {:>6}  hex",
+            "field", "offset", "length"
+        );
         let mut covered = 0usize;
         for f in &self.fields {
             let bytes = input.get(f.range.clone()).unwrap_or(&[]);

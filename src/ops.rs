@@ -119,15 +119,18 @@ fn as_str<'a>(v: &'a Value, name: &str) -> Result<&'a str, Reply> {
 }
 
 fn hex_value(v: &Value, name: &str) -> Result<Vec<u8>, Reply> {
-    crate::codec::from_hex(as_str(v, name)?).map_err(|e| bad_args(format!("argument {name:?}: {e}")))
+    crate::codec::from_hex(as_str(v, name)?)
+        .map_err(|e| bad_args(format!("argument {name:?}: {e}")))
 }
 
 fn fixed<const N: usize>(v: &Value, name: &str) -> Result<[u8; N], Reply> {
     let bytes = hex_value(v, name)?;
-    bytes
-        .as_slice()
-        .try_into()
-        .map_err(|_| bad_args(format!("argument {name:?} must be {N} bytes, got {}", bytes.len())))
+    bytes.as_slice().try_into().map_err(|_| {
+        bad_args(format!(
+            "argument {name:?} must be {N} bytes, got {}",
+            bytes.len()
+        ))
+    })
 }
 
 fn mixin_encrypt(args: &Args, rng: &mut dyn Rng) -> Result<Value, Reply> {
@@ -207,9 +210,15 @@ mod tests {
     fn bad_args_have_no_stage() {
         for (op, args) in [
             ("mixin.decrypt", json!({})),
-            ("mixin.decrypt", json!({"private_key": "zz", "session_id": "a", "body": ""})),
+            (
+                "mixin.decrypt",
+                json!({"private_key": "zz", "session_id": "a", "body": ""}),
+            ),
             ("mixin.checksum", json!({"session_ids": "x"})),
-            ("mixin.encrypt", json!({"private_key": "00", "plaintext": "", "sessions": [{"session_id": "nope", "public_key": ""}]})),
+            (
+                "mixin.encrypt",
+                json!({"private_key": "00", "plaintext": "", "sessions": [{"session_id": "nope", "public_key": ""}]}),
+            ),
         ] {
             match call(op, args) {
                 Reply::Error { code, stage, .. } => {
@@ -223,7 +232,10 @@ mod tests {
 
     #[test]
     fn library_errors_carry_their_stage() {
-        match call("mixin.decrypt", json!({"private_key": "00", "session_id": "a", "body": ""})) {
+        match call(
+            "mixin.decrypt",
+            json!({"private_key": "00", "session_id": "a", "body": ""}),
+        ) {
             Reply::Error { stage, .. } => assert_eq!(stage, Some(Stage::Key)),
             other => panic!("{other:?}"),
         }
@@ -231,7 +243,10 @@ mod tests {
 
     #[test]
     fn unknown_op_is_unsupported() {
-        assert!(matches!(call("mixin.nope", json!({})), Reply::Unsupported(_)));
+        assert!(matches!(
+            call("mixin.nope", json!({})),
+            Reply::Unsupported(_)
+        ));
     }
 
     #[test]

@@ -234,14 +234,20 @@ pub fn lint_files(files: &[(String, VectorFile)]) -> Vec<String> {
             problems.push(format!("{path}: unknown op {}", file.op));
         }
         if !file.op.starts_with(&format!("{}.", file.format)) {
-            problems.push(format!("{path}: op {} is not of format {}", file.op, file.format));
+            problems.push(format!(
+                "{path}: op {} is not of format {}",
+                file.op, file.format
+            ));
         }
         for v in &file.tests {
             if !ids.insert(v.id.clone()) {
                 problems.push(format!("{path}: duplicate id {}", v.id));
             }
             if !v.id.starts_with(&format!("{}/", file.op)) {
-                problems.push(format!("{path}: id {} does not start with {}/", v.id, file.op));
+                problems.push(format!(
+                    "{path}: id {} does not start with {}/",
+                    v.id, file.op
+                ));
             }
             for flag in &v.flags {
                 if !file.notes.contains_key(flag) {
@@ -292,7 +298,11 @@ pub fn lint(paths: &[PathBuf]) -> ExitCode {
         println!("{p}");
     }
     let n: usize = files.iter().map(|(_, f)| f.tests.len()).sum();
-    println!("{} files, {n} vectors, {} problems", files.len(), problems.len());
+    println!(
+        "{} files, {n} vectors, {} problems",
+        files.len(),
+        problems.len()
+    );
     if problems.is_empty() {
         ExitCode::SUCCESS
     } else {

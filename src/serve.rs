@@ -43,7 +43,10 @@ pub fn serve<R: Read, W: Write>(
             Ok(req) => answer(imp, &req),
             Err(e) => {
                 // Without an id there is nobody to answer; say so where a person will see it.
-                writeln!(log, "sealcheck serve: ignoring a line that is not a request: {e}")?;
+                writeln!(
+                    log,
+                    "sealcheck serve: ignoring a line that is not a request: {e}"
+                )?;
                 continue;
             }
         };
@@ -65,7 +68,9 @@ fn answer(imp: &mut dyn Implementation, req: &Request) -> Value {
     }
     match imp.call(&req.op, &req.args) {
         Ok(reply) => reply.to_json(req.id),
-        Err(failure) => Reply::error(failure.to_string(), Some("iut_failure"), None).to_json(req.id),
+        Err(failure) => {
+            Reply::error(failure.to_string(), Some("iut_failure"), None).to_json(req.id)
+        }
     }
 }
 
@@ -77,7 +82,13 @@ mod tests {
     fn run(input: &str) -> (Vec<Value>, String) {
         let mut out = Vec::new();
         let mut log = Vec::new();
-        serve(&mut Reference::default(), input.as_bytes(), &mut out, &mut log).unwrap();
+        serve(
+            &mut Reference::default(),
+            input.as_bytes(),
+            &mut out,
+            &mut log,
+        )
+        .unwrap();
         let lines = String::from_utf8(out)
             .unwrap()
             .lines()

@@ -84,7 +84,11 @@ fn reference_is_stricter_than_go_on_every_malformed_body() {
             seen += 1;
         }
     }
-    assert_eq!(seen, stages.len(), "every named malformation is in the data");
+    assert_eq!(
+        seen,
+        stages.len(),
+        "every named malformation is in the data"
+    );
 }
 
 #[test]

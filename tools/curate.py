@@ -125,5 +125,92 @@ def mixin_upstream():
     )
 
 
+# The stage at which the reference's policy rejects each malformation in the Go known-answer
+# file; both Go libraries accept the ones under "stricter" (see docs/mixin-encrypted-message.md).
+MIXIN_MALFORMED = {
+    "wrong-session-id": "session_not_found",
+    "session-id-upper-case": "session_not_found",
+    "session-id-no-hyphens": "session_not_found",
+    "session-count-0": "session_not_found",
+    "wrong-recipient-key": "key_unwrap",
+    "flipped-wrapped-key-bit": "key_unwrap",
+    "flipped-sender-key-bit": "key_unwrap",
+    "flipped-tag-bit": "authentication",
+    "flipped-ciphertext-bit": "authentication",
+    "flipped-nonce-bit": "authentication",
+    "flipped-cbc-iv-bit": "authentication",
+    "trailing-byte": "authentication",
+    "truncated-1-byte": "authentication",
+    "sender-key-all-zero-low-order": "key",
+    "empty-body": "length",
+    "1-session-truncated-to-110": "length",
+    "1-session-truncated-to-111": "length",
+    "1-session-truncated-to-126": "length",
+}
+
+GO_NOTES = {
+    "GoKnownAnswer": {
+        "bug_type": "KnownAnswer",
+        "description": "Produced by running bot-api-go-client and fox-one/mixin-sdk-go with injected randomness (adapters/go-mixin/make-kat.py); both gave these exact bytes.",
+    },
+    "EmptyPlaintextOnFailure": {
+        "bug_type": "FailureSignalling",
+        "description": "bot-api-go-client's DecryptMessageData reports this failure as an empty plaintext with no error, indistinguishable from a genuine empty message.",
+        "implementations": {
+            "bot-api-go-client": "returns \"\" and nil",
+            "fox-one/mixin-sdk-go": "returns an error",
+        },
+    },
+}
+
+
+def mixin_go():
+    kat = load("tests/data/mixin-kat.json")
+    impls = kat["provenance"]["implementations"]
+    names = ", ".join(f"{k} {v}" for k, v in impls.items())
+    prov = [{"kind": "implementation", "source": names}, {"kind": "reference", "source": "sealcheck reference"}]
+    by_op = {}
+    for case in kat["cases"]:
+        op = case["op"]
+        name = case["name"]
+        replies = list(case["replies"].values())
+        same_ok = all(r == replies[0] for r in replies) and "ok" in replies[0]
+        short = name.split("/", 1)[1]
+        if name.startswith("decrypt/malformed/"):
+            key = name.rsplit("/", 1)[1]
+            if key not in MIXIN_MALFORMED:
+                continue
+            flags = ["GoKnownAnswer"]
+            if case["replies"].get("bot-api-go-client") == {"ok": {"plaintext": ""}}:
+                flags.append("EmptyPlaintextOnFailure")
+            stage = MIXIN_MALFORMED[key]
+            test = {
+                "id": f"{op}/{stage}/go-{key}",
+                "comment": f"Malformed body from the Go known-answer set ({key}).",
+                "flags": flags,
+                "args": case["args"],
+                "expected": {"result": "invalid", "stage": stage, "provenance": [{"kind": "implementation", "source": f"body built by adapters/go-mixin/make-kat.py on {names}"}]},
+            }
+        elif same_ok and not name.startswith("encrypt/probe/recipient-key-3"):
+            test = {
+                "id": f"{op}/go-kat/{short.replace('/', '-')}",
+                "comment": f"Known answer from both Go libraries ({short}).",
+                "flags": ["GoKnownAnswer"],
+                "args": case["args"],
+                "expected": {"result": "valid", "ok": replies[0]["ok"], "provenance": prov},
+            }
+        else:
+            continue
+        by_op.setdefault(op, []).append(test)
+    for op, tests in sorted(by_op.items()):
+        used = {f for t in tests for f in t["flags"]}
+        notes = {k: v for k, v in GO_NOTES.items() if k in used}
+        write(
+            f"vectors/curated/mixin/{op.split('.', 1)[1]}-go.json",
+            vfile("mixin", op, f"Known answers of bot-api-go-client and fox-one/mixin-sdk-go ({names}).", notes, tests),
+        )
+
+
 if __name__ == "__main__":
     mixin_upstream()
+    mixin_go()

@@ -100,7 +100,12 @@ impl Subprocess {
         };
         let ops = ok["ops"]
             .as_array()
-            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
             .unwrap_or_default();
         self.hello = Some(Hello {
             name: ok["name"].as_str().unwrap_or("unnamed").to_owned(),
@@ -111,8 +116,13 @@ impl Subprocess {
     }
 
     fn stderr_tail(&self) -> String {
-        let t = self.stderr.lock().map(|t| t.iter().copied().collect::<Vec<u8>>());
-        String::from_utf8_lossy(&t.unwrap_or_default()).trim().to_owned()
+        let t = self
+            .stderr
+            .lock()
+            .map(|t| t.iter().copied().collect::<Vec<u8>>());
+        String::from_utf8_lossy(&t.unwrap_or_default())
+            .trim()
+            .to_owned()
     }
 
     fn stop(&mut self) -> String {
@@ -145,7 +155,10 @@ impl Subprocess {
                 // Give the stderr thread a moment to collect the last words.
                 thread::sleep(Duration::from_millis(50));
                 let status = self.stop();
-                return Err(Failure::Crashed(format!("{status}; stderr: {}", self.stderr_tail())));
+                return Err(Failure::Crashed(format!(
+                    "{status}; stderr: {}",
+                    self.stderr_tail()
+                )));
             }
         };
         if result.is_err() {
@@ -165,16 +178,29 @@ fn parse_reply(id: u64, text: &str) -> Result<Reply, Failure> {
         return Ok(Reply::Ok(ok.clone()));
     }
     if let Some(e) = v.get("error") {
-        let message = e.get("message").and_then(Value::as_str).ok_or_else(|| bad("error without message"))?;
+        let message = e
+            .get("message")
+            .and_then(Value::as_str)
+            .ok_or_else(|| bad("error without message"))?;
         let stage = match e.get("stage").and_then(Value::as_str) {
             None => None,
             Some(s) => Some(Stage::from_name(s).ok_or_else(|| bad("unknown stage"))?),
         };
-        let code = e.get("code").map(|c| c.as_str().map(str::to_owned).unwrap_or_else(|| c.to_string()));
-        return Ok(Reply::Error { message: message.to_owned(), code, stage });
+        let code = e.get("code").map(|c| {
+            c.as_str()
+                .map(str::to_owned)
+                .unwrap_or_else(|| c.to_string())
+        });
+        return Ok(Reply::Error {
+            message: message.to_owned(),
+            code,
+            stage,
+        });
     }
     if let Some(u) = v.get("unsupported") {
-        return Ok(Reply::Unsupported(u.as_str().unwrap_or_default().to_owned()));
+        return Ok(Reply::Unsupported(
+            u.as_str().unwrap_or_default().to_owned(),
+        ));
     }
     Err(bad("neither ok, error nor unsupported"))
 }

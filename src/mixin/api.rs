@@ -123,9 +123,15 @@ mod tests {
         let item: EncryptedMessageRequest = serde_json::from_str(json).unwrap();
         assert_eq!(item.body().unwrap(), [1, 2]);
         assert_eq!(item.recipient_sessions.len(), 2);
-        assert_eq!(item.recipient_sessions[1].platform.as_deref(), Some("Android"));
+        assert_eq!(
+            item.recipient_sessions[1].platform.as_deref(),
+            Some("Android")
+        );
         let back = serde_json::to_value(&item).unwrap();
-        assert_eq!(back["recipient_sessions"][0], serde_json::json!({"session_id": "s1"}));
+        assert_eq!(
+            back["recipient_sessions"][0],
+            serde_json::json!({"session_id": "s1"})
+        );
     }
 
     #[test]

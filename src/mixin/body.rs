@@ -115,7 +115,12 @@ fn array<const N: usize>(bytes: &[u8]) -> [u8; N] {
 struct Recorder<'d>(Option<&'d mut Dissection>);
 
 impl Recorder<'_> {
-    fn field(&mut self, name: impl FnOnce() -> String, range: Range<usize>, note: impl FnOnce() -> String) {
+    fn field(
+        &mut self,
+        name: impl FnOnce() -> String,
+        range: Range<usize>,
+        note: impl FnOnce() -> String,
+    ) {
         if let Some(d) = self.0.as_deref_mut() {
             d.field(name(), range, note());
         }
@@ -126,9 +131,21 @@ impl Recorder<'_> {
 /// a wrong version byte, so `inspect` shows the whole body; the first error is still returned.
 fn walk<'a>(bytes: &'a [u8], d: Option<&mut Dissection>) -> Result<Body<'a>, MixinError> {
     let dissecting = d.is_some();
-    let mut rec = Recorder(d);
-    let mut r = Reader::new(bytes);
     let mut first_error = None;
+    let result = walk_fields(bytes, &mut Recorder(d), dissecting, &mut first_error);
+    match (first_error, result) {
+        (Some(first), _) => Err(first),
+        (None, result) => result,
+    }
+}
+
+fn walk_fields<'a>(
+    bytes: &'a [u8],
+    rec: &mut Recorder<'_>,
+    dissecting: bool,
+    first_error: &mut Option<MixinError>,
+) -> Result<Body<'a>, MixinError> {
+    let mut r = Reader::new(bytes);
 
     let (v, range) = take(&mut r, 1, "version")?;
     let version = v.first().copied().unwrap_or_default();
@@ -137,7 +154,7 @@ fn walk<'a>(bytes: &'a [u8], d: Option<&mut Dissection>) -> Result<Body<'a>, Mix
         if !dissecting {
             return Err(MixinError::Version(version));
         }
-        first_error = Some(MixinError::Version(version));
+        *first_error = Some(MixinError::Version(version));
     }
 
     let (c, range) = take(&mut r, 2, "session count")?;
@@ -145,7 +162,12 @@ fn walk<'a>(bytes: &'a [u8], d: Option<&mut Dissection>) -> Result<Body<'a>, Mix
     rec.field(
         || "session_count".into(),
         range,
-        || format!("{session_count} session{}, u16 little-endian", if session_count == 1 { "" } else { "s" }),
+        || {
+            format!(
+                "{session_count} session{}, u16 little-endian",
+                if session_count == 1 { "" } else { "s" }
+            )
+        },
     );
 
     let (k, range) = take(&mut r, 32, "sender key")?;
@@ -172,7 +194,11 @@ fn walk<'a>(bytes: &'a [u8], d: Option<&mut Dissection>) -> Result<Body<'a>, Mix
             wrapped_key: array(wk),
             range: start..r.pos(),
         };
-        rec.field(|| format!("session[{i}].id"), id_range, || block.session_id_string());
+        rec.field(
+            || format!("session[{i}].id"),
+            id_range,
+            || block.session_id_string(),
+        );
         rec.field(|| format!("session[{i}].iv"), iv_range, String::new);
         rec.field(
             || format!("session[{i}].wrapped_key"),
@@ -204,11 +230,12 @@ fn walk<'a>(bytes: &'a [u8], d: Option<&mut Dissection>) -> Result<Body<'a>, Mix
         ciphertext_range.clone(),
         || format!("{ciphertext_len} bytes of plaintext"),
     );
-    rec.field(|| "tag".into(), tag_start..bytes.len(), || "AES-GCM tag".into());
+    rec.field(
+        || "tag".into(),
+        tag_start..bytes.len(),
+        || "AES-GCM tag".into(),
+    );
 
-    if let Some(e) = first_error {
-        return Err(e);
-    }
     Ok(Body {
         version,
         session_count,
@@ -286,7 +313,11 @@ mod tests {
         assert_eq!(b.len(), 127);
         assert!(matches!(
             Body::parse(&b[..111]),
-            Err(MixinError::SessionCount { declared: 0xffff, needed: 4_194_240, available: 76 })
+            Err(MixinError::SessionCount {
+                declared: 0xffff,
+                needed: 4_194_240,
+                available: 76
+            })
         ));
     }
 
@@ -294,7 +325,10 @@ mod tests {
     fn dissection_continues_past_a_bad_version() {
         let bytes = body(7, 1, 1, 3);
         let d = dissect(&bytes);
-        assert_eq!(d.problem.as_deref(), Some("unknown version 7: only version 1 is defined"));
+        assert_eq!(
+            d.problem.as_deref(),
+            Some("unknown version 7: only version 1 is defined")
+        );
         let names: Vec<_> = d.fields.iter().map(|f| f.name.as_str()).collect();
         assert_eq!(
             names,

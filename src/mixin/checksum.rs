@@ -33,7 +33,11 @@ mod tests {
         // `printf %s "$a$b" | md5sum`.
         assert_eq!(checksum(&[b, a]), checksum(&[a, b]));
         assert_eq!(checksum(&[a, b]), "645be43d0e36531e0bdf89271b393df9");
-        assert_ne!(checksum(&[a.to_uppercase()]), checksum(&[a]), "case is kept");
+        assert_ne!(
+            checksum(&[a.to_uppercase()]),
+            checksum(&[a]),
+            "case is kept"
+        );
         // A single id: plain md5 of the id.
         assert_eq!(checksum(&["abc"]), "900150983cd24fb0d6963f7d28e17f72");
     }

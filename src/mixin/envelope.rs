@@ -2,7 +2,9 @@
 
 use super::body::{Body, HEADER_LEN, VERSION};
 use super::{keys, MixinError};
-use aes::cipher::{block_padding::NoPadding, block_padding::Pkcs7, BlockDecryptMut, BlockEncryptMut, KeyIvInit};
+use aes::cipher::{
+    block_padding::NoPadding, block_padding::Pkcs7, BlockDecryptMut, BlockEncryptMut, KeyIvInit,
+};
 use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{Aes128Gcm, Nonce};
 use rand_core::{CryptoRng, RngCore};
@@ -100,7 +102,11 @@ pub fn encrypt(
 
 /// Decrypts a body for one recipient session, strictly: version 1 only, the count must fit,
 /// the wrapped key's padding must be exactly sixteen 0x10 bytes, and the GCM tag must verify.
-pub fn decrypt(recipient_seed: &[u8], session_id: &str, body: &[u8]) -> Result<Vec<u8>, MixinError> {
+pub fn decrypt(
+    recipient_seed: &[u8],
+    session_id: &str,
+    body: &[u8],
+) -> Result<Vec<u8>, MixinError> {
     let seed = keys::seed(recipient_seed)?;
     let body = Body::parse(body)?;
     let block = body
@@ -221,18 +227,43 @@ mod tests {
             b
         };
         let last = body.len() - 1;
-        assert_eq!(decrypt(&seed, &id, &flip(last)), Err(MixinError::Authentication), "tag");
-        assert_eq!(decrypt(&seed, &id, &flip(35 + 64)), Err(MixinError::Authentication), "nonce");
-        assert_eq!(decrypt(&seed, &id, &flip(35 + 64 + 12)), Err(MixinError::Authentication), "ciphertext");
+        assert_eq!(
+            decrypt(&seed, &id, &flip(last)),
+            Err(MixinError::Authentication),
+            "tag"
+        );
+        assert_eq!(
+            decrypt(&seed, &id, &flip(35 + 64)),
+            Err(MixinError::Authentication),
+            "nonce"
+        );
+        assert_eq!(
+            decrypt(&seed, &id, &flip(35 + 64 + 12)),
+            Err(MixinError::Authentication),
+            "ciphertext"
+        );
         // Flipping an IV bit changes the message key: GCM fails, padding is untouched.
-        assert_eq!(decrypt(&seed, &id, &flip(35 + 16)), Err(MixinError::Authentication), "iv");
+        assert_eq!(
+            decrypt(&seed, &id, &flip(35 + 16)),
+            Err(MixinError::Authentication),
+            "iv"
+        );
         // Flipping the second CBC block of the wrapped key garbles the padding.
-        assert!(matches!(decrypt(&seed, &id, &flip(35 + 32 + 16)), Err(MixinError::KeyUnwrap { .. })));
+        assert!(matches!(
+            decrypt(&seed, &id, &flip(35 + 32 + 16)),
+            Err(MixinError::KeyUnwrap { .. })
+        ));
         let mut trailing = body.clone();
         trailing.push(0);
-        assert_eq!(decrypt(&seed, &id, &trailing), Err(MixinError::Authentication));
+        assert_eq!(
+            decrypt(&seed, &id, &trailing),
+            Err(MixinError::Authentication)
+        );
         assert_eq!(decrypt(&seed, &id, &flip(0)), Err(MixinError::Version(0)));
-        assert_eq!(decrypt(&seed[..31], &id, &body), Err(MixinError::PrivateKeyLength(31)));
+        assert_eq!(
+            decrypt(&seed[..31], &id, &body),
+            Err(MixinError::PrivateKeyLength(31))
+        );
     }
 
     #[test]
@@ -241,7 +272,7 @@ mod tests {
         let sender = [9u8; 32];
         let (seed, r) = recipient(1, 1);
         let random = fixed_random(1);
-        let body = encrypt(&sender, &[r.clone()], b"x", &random).unwrap();
+        let body = encrypt(&sender, std::slice::from_ref(&r), b"x", &random).unwrap();
         let secret = keys::agree(
             &keys::private_to_x25519(&sender),
             &r.public_key.clone().try_into().unwrap(),
@@ -274,10 +305,13 @@ mod tests {
     #[test]
     fn low_order_keys_are_refused() {
         let (seed, mut r) = recipient(1, 1);
-        let good = encrypt(&[9; 32], &[r.clone()], b"x", &fixed_random(1)).unwrap();
+        let good = encrypt(&[9; 32], std::slice::from_ref(&r), b"x", &fixed_random(1)).unwrap();
         let mut b = good.clone();
         b[3..35].copy_from_slice(&[0; 32]);
-        assert_eq!(decrypt(&seed, &id_string(1), &b), Err(MixinError::LowOrderPoint("sender")));
+        assert_eq!(
+            decrypt(&seed, &id_string(1), &b),
+            Err(MixinError::LowOrderPoint("sender"))
+        );
         r.public_key = vec![0; 32];
         assert_eq!(
             encrypt(&[9; 32], &[r], b"x", &fixed_random(1)),
@@ -289,8 +323,11 @@ mod tests {
     fn argument_errors() {
         let (_, r) = recipient(1, 1);
         assert_eq!(
-            encrypt(&[9; 32], &[r.clone()], b"x", &fixed_random(2)),
-            Err(MixinError::IvCount { ivs: 2, sessions: 1 })
+            encrypt(&[9; 32], std::slice::from_ref(&r), b"x", &fixed_random(2)),
+            Err(MixinError::IvCount {
+                ivs: 2,
+                sessions: 1
+            })
         );
         let mut short = r;
         short.public_key.pop();
@@ -306,7 +343,10 @@ mod tests {
         b.resize(111, 0);
         assert!(matches!(
             decrypt(&[1; 32], &id_string(1), &b),
-            Err(MixinError::SessionCount { declared: 65535, .. })
+            Err(MixinError::SessionCount {
+                declared: 65535,
+                ..
+            })
         ));
     }
 }
@@ -358,7 +398,7 @@ mod properties {
             let _ = decrypt(&[1; 32], "00000000-0000-0000-0000-000000000000", &bytes);
             let seed = [3u8; 32];
             let r = Recipient { session_id: [9; 16], public_key: keys::x25519_base(&keys::private_to_x25519(&seed)).to_vec() };
-            let body = encrypt(&[4; 32], &[r.clone()], b"payload", &Randomness { message_key: [1; 16], nonce: [2; 12], ivs: vec![[3; 16]] }).unwrap();
+            let body = encrypt(&[4; 32], std::slice::from_ref(&r), b"payload", &Randomness { message_key: [1; 16], nonce: [2; 12], ivs: vec![[3; 16]] }).unwrap();
             let mut edited = body.clone();
             let i = pos % edited.len();
             edited[i] ^= xor;

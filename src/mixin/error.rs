@@ -83,9 +83,7 @@ impl MixinError {
             | MixinError::LowOrderPoint(_) => Stage::Key,
             MixinError::Truncated { .. } | MixinError::IvCount { .. } => Stage::Length,
             MixinError::Version(_) => Stage::Version,
-            MixinError::SessionCount { .. } | MixinError::TooManySessions(_) => {
-                Stage::SessionCount
-            }
+            MixinError::SessionCount { .. } | MixinError::TooManySessions(_) => Stage::SessionCount,
             MixinError::SessionNotFound(_) => Stage::SessionNotFound,
             MixinError::KeyUnwrap { .. } => Stage::KeyUnwrap,
             MixinError::Authentication => Stage::Authentication,

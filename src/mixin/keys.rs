@@ -50,7 +50,11 @@ pub fn x25519_base(private: &[u8; 32]) -> [u8; 32] {
 /// Raw X25519 agreement; the 32-byte secret is used directly as an AES-256 key.
 ///
 /// An all-zero result (a low-order peer point) is an error, as in Go's `curve25519.X25519`.
-pub fn agree(private: &[u8; 32], peer: &[u8; 32], role: &'static str) -> Result<[u8; 32], MixinError> {
+pub fn agree(
+    private: &[u8; 32],
+    peer: &[u8; 32],
+    role: &'static str,
+) -> Result<[u8; 32], MixinError> {
     let shared = StaticSecret::from(*private).diffie_hellman(&PublicKey::from(*peer));
     if shared.was_contributory() {
         Ok(shared.to_bytes())
@@ -91,7 +95,12 @@ mod tests {
     /// flutter-app `calculateAgreementTest` (vectors/upstream).
     #[test]
     fn upstream_agreement_vector() {
-        let b64 = |s| crate::codec::from_base64_any(s).unwrap().try_into().unwrap();
+        let b64 = |s| {
+            crate::codec::from_base64_any(s)
+                .unwrap()
+                .try_into()
+                .unwrap()
+        };
         let private: [u8; 32] = b64("IFxd7LKqNc+NBVhFYqGOyN67J9XXqOzmFu4wBd3YgX0=");
         let public: [u8; 32] = b64("MZqwdh6zq6KKfQU6YozSQ4jtAws5UPOJNPSwEBvWUw0=");
         let expected: [u8; 32] = b64("njmQdTN33L/7ZsKuCyPmKu9Q8ywwwpfgSuvT4t8aXQw=");
