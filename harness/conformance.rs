@@ -8,7 +8,7 @@ use libtest_mimic::{Arguments, Failed, Trial};
 use sealcheck::iut::subprocess::Subprocess;
 use sealcheck::iut::Implementation;
 use sealcheck::ops::Reference;
-use sealcheck::run::{judge, Outcome};
+use sealcheck::check::{judge, Outcome};
 use std::sync::{Arc, Mutex};
 
 fn main() {
@@ -48,7 +48,7 @@ fn main() {
                             .call(&op, &vector.args),
                     };
                     let outcome = match reply {
-                        Ok(reply) => judge(&op, &vector, &reply),
+                        Ok(reply) => judge(&op, &vector, &Ok(reply)),
                         Err(failure) => Outcome::NoReply(failure),
                     };
                     if outcome.is_failure(strict) {

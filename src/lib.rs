@@ -5,12 +5,15 @@
 //! targets are thin shells that call it the same way.
 #![forbid(unsafe_code)]
 
+pub mod check;
 pub mod codec;
 pub mod dissect;
+pub mod expectations;
 pub mod inspect;
 pub mod iut;
 pub mod mixin;
 pub mod ops;
+pub mod report;
 pub mod run;
 pub mod serve;
 pub mod stage;

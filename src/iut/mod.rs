@@ -92,10 +92,34 @@ impl std::fmt::Display for Failure {
 
 /// Anything the harness can check: in-process Rust code or a child process.
 pub trait Implementation {
+    /// The child process behind this implementation, if it is one (for restart counts and
+    /// its stderr in reports).
+    fn as_any_subprocess(&self) -> Option<&subprocess::Subprocess> {
+        None
+    }
+
     /// The handshake: name, version and supported ops.
     fn hello(&mut self) -> Result<Hello, String>;
     /// Runs one op with PROTOCOL.md's args and returns the implementation's reply.
     fn call(&mut self, op: &str, args: &Value) -> Result<Reply, Failure>;
+
+    /// Runs many requests, one result per request in the same order; `progress` is told how
+    /// many have finished. Child processes override this to pipeline.
+    fn call_many(
+        &mut self,
+        requests: &[(&str, &Value)],
+        progress: &mut dyn FnMut(usize),
+    ) -> Vec<Result<Reply, Failure>> {
+        requests
+            .iter()
+            .enumerate()
+            .map(|(i, (op, args))| {
+                let r = self.call(op, args);
+                progress(i + 1);
+                r
+            })
+            .collect()
+    }
 }
 
 pub mod subprocess;

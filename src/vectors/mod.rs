@@ -89,8 +89,45 @@ pub struct Expected {
     /// The canonical stage of an invalid vector.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage: Option<Stage>,
+    /// How to check a valid output that is randomised (no `ok`): who can open or verify it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<Check>,
     /// Where the expectation comes from, and who confirmed it.
     pub provenance: Vec<Provenance>,
+}
+
+/// How the harness checks a randomised output with the reference.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Check {
+    /// A Mixin body: every listed recipient decrypts it to the args' plaintext, and its
+    /// layout (version, count, sender key, session order, length) is what the args imply.
+    MixinDecrypt {
+        /// One entry per session of the args, in order.
+        recipients: Vec<MixinRecipient>,
+    },
+    /// A Themis signed message: it verifies with this key to the args' message.
+    ThemisVerify {
+        /// The signer's public key container, hex.
+        public_key: String,
+    },
+    /// A Themis encrypted message: it decrypts with these keys to the args' message.
+    ThemisDecrypt {
+        /// The recipient's private key container, hex.
+        private_key: String,
+        /// The sender's public key container, hex.
+        peer_public_key: String,
+    },
+}
+
+/// A recipient who can open a Mixin body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MixinRecipient {
+    /// ed25519 seed, hex.
+    pub private_key: String,
+    /// The session id as the args give it.
+    pub session_id: String,
 }
 
 /// Verdict classes, as in Wycheproof.

@@ -1,0 +1,233 @@
+//! Run reports: one record per vector, and the summary, in JSON (machine-readable,
+//! docs/REPORTS.md), JUnit XML (CI systems), Markdown (people) and the terminal.
+
+mod junit;
+mod markdown;
+
+pub use junit::to_junit;
+pub use markdown::to_markdown;
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The report's format version.
+pub const REPORT_VERSION: u32 = 1;
+
+/// How a vector's outcome counts, after the expectations file is applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// Conforming (pass, acceptable, skipped, or a stage mismatch outside strict mode).
+    Ok,
+    /// A conformance failure.
+    Failure,
+    /// A failure listed in the expectations file, with the same outcome.
+    ExpectedFailure,
+    /// Listed in the expectations file, but the outcome changed: the file is out of date.
+    Unexpected,
+}
+
+impl Status {
+    /// Whether this status fails the run.
+    pub fn fails_run(self) -> bool {
+        matches!(self, Status::Failure | Status::Unexpected)
+    }
+}
+
+/// One vector's result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VectorResult {
+    /// Vector id.
+    pub id: String,
+    /// Its op.
+    pub op: String,
+    /// The vector's verdict class: valid, invalid or acceptable.
+    pub expected: String,
+    /// Outcome label: pass, fail, stage-mismatch, acceptable, skipped, crashed, timeout,
+    /// protocol-error.
+    pub outcome: String,
+    /// What happened, in words (empty for a plain pass).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub detail: String,
+    /// How it counts.
+    pub status: Status,
+    /// The expectations file's reason, when the vector is listed there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known_failure: Option<String>,
+}
+
+/// A whole run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// [`REPORT_VERSION`].
+    pub report_version: u32,
+    /// The sealcheck version that ran it.
+    pub sealcheck: String,
+    /// `reference (in process)` or the target command.
+    pub target: String,
+    /// The implementation's name and version from the handshake.
+    pub implementation: String,
+    /// Whether stage mismatches counted as failures.
+    pub strict: bool,
+    /// Outcome label → count.
+    pub outcomes: BTreeMap<String, usize>,
+    /// Status → count.
+    pub statuses: BTreeMap<String, usize>,
+    /// True when nothing failed the run.
+    pub conforming: bool,
+    /// How often the target process was restarted.
+    pub restarts: usize,
+    /// The last words of the target's stderr.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub stderr_tail: String,
+    /// Every selected vector, in corpus order.
+    pub results: Vec<VectorResult>,
+}
+
+impl Report {
+    /// Builds the summary counts from the results.
+    pub fn new(target: String, implementation: String, strict: bool, results: Vec<VectorResult>) -> Self {
+        let mut outcomes = BTreeMap::new();
+        let mut statuses = BTreeMap::new();
+        for r in &results {
+            *outcomes.entry(r.outcome.clone()).or_default() += 1;
+            let s = serde_json::to_value(r.status)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            *statuses.entry(s).or_default() += 1;
+        }
+        let conforming = !results.iter().any(|r| r.status.fails_run());
+        Report {
+            report_version: REPORT_VERSION,
+            sealcheck: env!("CARGO_PKG_VERSION").into(),
+            target,
+            implementation,
+            strict,
+            outcomes,
+            statuses,
+            conforming,
+            restarts: 0,
+            stderr_tail: String::new(),
+            results,
+        }
+    }
+
+    /// Per-op counts of each outcome label, for the summary tables.
+    pub fn by_op(&self) -> BTreeMap<&str, BTreeMap<&str, usize>> {
+        let mut table: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
+        for r in &self.results {
+            *table.entry(&r.op).or_default().entry(&r.outcome).or_default() += 1;
+        }
+        table
+    }
+
+    /// The summary table for the terminal: one row per op, one column per outcome seen.
+    pub fn summary_table(&self) -> String {
+        let labels: Vec<&str> = crate::check::Outcome::LABELS
+            .into_iter()
+            .filter(|l| self.outcomes.contains_key(*l))
+            .collect();
+        let table = self.by_op();
+        let width = table.keys().map(|k| k.len()).max().unwrap_or(2).max(5);
+        let mut out = format!("{:<width$}", "op");
+        for l in &labels {
+            out.push_str(&format!("  {l:>w$}", w = l.len().max(5)));
+        }
+        out.push('\n');
+        for (op, counts) in &table {
+            out.push_str(&format!("{op:<width$}"));
+            for l in &labels {
+                out.push_str(&format!("  {:>w$}", counts.get(l).copied().unwrap_or(0), w = l.len().max(5)));
+            }
+            out.push('\n');
+        }
+        out.push_str(&format!("{:<width$}", "total"));
+        for l in &labels {
+            out.push_str(&format!("  {:>w$}", self.outcomes.get(*l).copied().unwrap_or(0), w = l.len().max(5)));
+        }
+        out.push('\n');
+        out
+    }
+}
+
+/// What changed between two runs, for `sealcheck diff`.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Diff {
+    /// (id, old outcome, new outcome) for vectors present in both runs whose outcome changed.
+    pub changed: Vec<(String, String, String)>,
+    /// Ids whose status went from not failing the run to failing it.
+    pub regressions: Vec<String>,
+    /// Ids only in the new run.
+    pub added: Vec<String>,
+    /// Ids only in the old run.
+    pub removed: Vec<String>,
+}
+
+/// Compares two reports vector by vector.
+pub fn diff(old: &Report, new: &Report) -> Diff {
+    let old_by_id: BTreeMap<&str, &VectorResult> = old.results.iter().map(|r| (r.id.as_str(), r)).collect();
+    let new_by_id: BTreeMap<&str, &VectorResult> = new.results.iter().map(|r| (r.id.as_str(), r)).collect();
+    let mut d = Diff::default();
+    for (id, n) in &new_by_id {
+        match old_by_id.get(id) {
+            None => {
+                d.added.push(id.to_string());
+                if n.status.fails_run() {
+                    d.regressions.push(id.to_string());
+                }
+            }
+            Some(o) => {
+                if o.outcome != n.outcome {
+                    d.changed.push((id.to_string(), o.outcome.clone(), n.outcome.clone()));
+                }
+                if n.status.fails_run() && !o.status.fails_run() {
+                    d.regressions.push(id.to_string());
+                }
+            }
+        }
+    }
+    d.removed = old_by_id.keys().filter(|id| !new_by_id.contains_key(*id)).map(|s| s.to_string()).collect();
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(id: &str, outcome: &str, status: Status) -> VectorResult {
+        VectorResult {
+            id: id.into(),
+            op: "mixin.decrypt".into(),
+            expected: "valid".into(),
+            outcome: outcome.into(),
+            detail: String::new(),
+            status,
+            known_failure: None,
+        }
+    }
+
+    #[test]
+    fn summary_counts_and_conformance() {
+        let rep = Report::new("t".into(), "i".into(), false, vec![r("a", "pass", Status::Ok), r("b", "fail", Status::ExpectedFailure)]);
+        assert!(rep.conforming);
+        assert_eq!(rep.outcomes["fail"], 1);
+        assert_eq!(rep.statuses["expected-failure"], 1);
+        let table = rep.summary_table();
+        assert!(table.contains("mixin.decrypt"));
+        assert!(table.lines().last().unwrap().starts_with("total"));
+        let bad = Report::new("t".into(), "i".into(), false, vec![r("a", "crashed", Status::Failure)]);
+        assert!(!bad.conforming);
+    }
+
+    #[test]
+    fn diff_finds_regressions_only_where_status_worsens() {
+        let old = Report::new("t".into(), "i".into(), false, vec![r("a", "pass", Status::Ok), r("b", "fail", Status::Failure), r("c", "pass", Status::Ok)]);
+        let new = Report::new("t".into(), "i".into(), false, vec![r("a", "crashed", Status::Failure), r("b", "timeout", Status::Failure), r("d", "pass", Status::Ok)]);
+        let d = diff(&old, &new);
+        assert_eq!(d.regressions, ["a"]);
+        assert_eq!(d.changed.len(), 2);
+        assert_eq!(d.added, ["d"]);
+        assert_eq!(d.removed, ["c"]);
+    }
+}
