@@ -3,7 +3,7 @@
 mod container;
 mod ec;
 mod error;
+mod keys;
 
 pub use error::ThemisError;
-pub mod keys { #[derive(Debug, Clone, Copy, PartialEq, Eq)] pub enum KeyKind { EcPrivate }
-impl std::fmt::Display for KeyKind { fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { write!(f, "ec_private") } } }
+pub use keys::{generate_ec_keypair, generate_rsa_keypair, key_check, KeyKind};
