@@ -7,3 +7,5 @@ mod keys;
 
 pub use error::ThemisError;
 pub use keys::{generate_ec_keypair, generate_rsa_keypair, key_check, KeyKind};
+mod cell;
+mod kdf;
