@@ -9,3 +9,5 @@ pub use error::ThemisError;
 pub use keys::{generate_ec_keypair, generate_rsa_keypair, key_check, KeyKind};
 mod cell;
 mod kdf;
+mod message;
+mod rsa;
