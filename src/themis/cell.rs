@@ -171,7 +171,10 @@ mod tests {
     fn seal_open_round_trip_and_layout() {
         let cell = seal(b"master", &[9; 12], b"hello").unwrap();
         assert_eq!(cell.len(), TOKEN_LEN + 5);
-        assert_eq!(&cell[..16], &hex::decode("000101400c0000001000000005000000").unwrap()[..]);
+        assert_eq!(
+            &cell[..16],
+            &hex::decode("000101400c0000001000000005000000").unwrap()[..]
+        );
         assert_eq!(&cell[16..28], &[9; 12]);
         let view = parse_all(&cell).unwrap();
         assert_eq!(open(b"master", &view).unwrap(), b"hello");
@@ -202,6 +205,9 @@ mod tests {
         assert_eq!(stage(&edit(12, 0)[..44]), Stage::Empty);
         let mut bad = cell.clone();
         bad[30] ^= 1;
-        assert_eq!(open(b"k", &parse_all(&bad).unwrap()), Err(ThemisError::Authentication));
+        assert_eq!(
+            open(b"k", &parse_all(&bad).unwrap()),
+            Err(ThemisError::Authentication)
+        );
     }
 }

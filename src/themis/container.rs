@@ -105,8 +105,17 @@ mod tests {
     #[test]
     fn framing_errors() {
         let key = write(*b"UEC2", &[2; 33]).unwrap();
-        assert!(matches!(parse(&key[..11]), Err(ThemisError::KeyTooShort { len: 11 })));
-        assert!(matches!(parse(&key[..44]), Err(ThemisError::KeySize { declared: 45, actual: 44 })));
+        assert!(matches!(
+            parse(&key[..11]),
+            Err(ThemisError::KeyTooShort { len: 11 })
+        ));
+        assert!(matches!(
+            parse(&key[..44]),
+            Err(ThemisError::KeySize {
+                declared: 45,
+                actual: 44
+            })
+        ));
         let mut bad = key.clone();
         bad[20] ^= 1;
         assert!(matches!(parse(&bad), Err(ThemisError::KeyChecksum { .. })));

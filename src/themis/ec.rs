@@ -191,11 +191,6 @@ macro_rules! curve_impl {
                 q.as_affine().to_encoded_point(true).as_bytes().to_vec()
             }
 
-            /// A fresh random scalar.
-            pub fn random(rng: &mut (impl rand_core::CryptoRngCore + ?Sized)) -> NonZeroScalar {
-                NonZeroScalar::random(&mut &mut *rng)
-            }
-
             /// The big-endian scalar bytes.
             pub fn secret_bytes(d: &NonZeroScalar) -> Vec<u8> {
                 d.to_repr().to_vec()
@@ -282,7 +277,7 @@ impl EcSecret {
 
     /// A random P-256 scalar, the only curve Themis generates keys on.
     pub fn random_p256(rng: &mut (impl rand_core::CryptoRngCore + ?Sized)) -> Self {
-        EcSecret::P256(p256c::random(rng))
+        EcSecret::P256(p256::NonZeroScalar::random(&mut &mut *rng))
     }
 
     /// The curve.
@@ -328,7 +323,9 @@ impl EcSecret {
             (EcSecret::P256(d), EcPublic::P256(q)) => Ok(p256c::ecdh(d, q)),
             (EcSecret::P384(d), EcPublic::P384(q)) => Ok(p384c::ecdh(d, q)),
             (EcSecret::P521(d), EcPublic::P521(q)) => Ok(p521c::ecdh(d, q)),
-            _ => Err(ThemisError::KeyMismatch("the two EC keys are on different curves")),
+            _ => Err(ThemisError::KeyMismatch(
+                "the two EC keys are on different curves",
+            )),
         }
     }
 }
@@ -375,7 +372,8 @@ mod tests {
     /// RFC 6979 A.2.5 (P-256, SHA-256, "sample"): our nonce derivation must give its signature.
     #[test]
     fn rfc6979_p256_sample() {
-        let x = hex::decode("C9AFA9D845BA75166B5C215767B1D6934E50C3DB36E89B127B8A622B120F6721").unwrap();
+        let x = hex::decode("C9AFA9D845BA75166B5C215767B1D6934E50C3DB36E89B127B8A622B120F6721")
+            .unwrap();
         let d = EcSecret::from_bytes(Curve::P256, &x).unwrap();
         let der = d.sign(b"sample");
         let sig = ecdsa::Signature::<p256::NistP256>::from_der(&der).unwrap();
@@ -421,7 +419,10 @@ mod tests {
         );
         let q = EcPublic::from_bytes(Curve::P521, &d.public_compressed()).unwrap();
         q.verify(b"sample", &der).unwrap();
-        assert_eq!(q.verify(b"sampl", &der), Err(ThemisError::SignatureMismatch));
+        assert_eq!(
+            q.verify(b"sampl", &der),
+            Err(ThemisError::SignatureMismatch)
+        );
     }
 
     #[test]
@@ -437,18 +438,41 @@ mod tests {
                 Curve::P256 => {
                     let s = ecdsa::Signature::<p256::NistP256>::from_der(&der).unwrap();
                     let (r, s) = s.split_scalars();
-                    let neg = ecdsa::Signature::<p256::NistP256>::from_scalars(r.to_repr(), (-*s).to_repr()).unwrap();
-                    let raw = s_raw(&ecdsa::Signature::<p256::NistP256>::from_der(&der).unwrap().to_bytes());
-                    assert!(matches!(q.verify(b"msg", &raw), Err(ThemisError::SignatureEncoding(_))));
+                    let neg = ecdsa::Signature::<p256::NistP256>::from_scalars(
+                        r.to_repr(),
+                        (-*s).to_repr(),
+                    )
+                    .unwrap();
+                    let raw = s_raw(
+                        &ecdsa::Signature::<p256::NistP256>::from_der(&der)
+                            .unwrap()
+                            .to_bytes(),
+                    );
+                    assert!(matches!(
+                        q.verify(b"msg", &raw),
+                        Err(ThemisError::SignatureEncoding(_))
+                    ));
                     neg.to_der().as_bytes().to_vec()
                 }
                 Curve::P384 => {
-                    let (r, s) = ecdsa::Signature::<p384::NistP384>::from_der(&der).unwrap().split_scalars();
-                    ecdsa::Signature::<p384::NistP384>::from_scalars(r.to_repr(), (-*s).to_repr()).unwrap().to_der().as_bytes().to_vec()
+                    let (r, s) = ecdsa::Signature::<p384::NistP384>::from_der(&der)
+                        .unwrap()
+                        .split_scalars();
+                    ecdsa::Signature::<p384::NistP384>::from_scalars(r.to_repr(), (-*s).to_repr())
+                        .unwrap()
+                        .to_der()
+                        .as_bytes()
+                        .to_vec()
                 }
                 Curve::P521 => {
-                    let (r, s) = ecdsa::Signature::<p521::NistP521>::from_der(&der).unwrap().split_scalars();
-                    ecdsa::Signature::<p521::NistP521>::from_scalars(r.to_repr(), (-*s).to_repr()).unwrap().to_der().as_bytes().to_vec()
+                    let (r, s) = ecdsa::Signature::<p521::NistP521>::from_der(&der)
+                        .unwrap()
+                        .split_scalars();
+                    ecdsa::Signature::<p521::NistP521>::from_scalars(r.to_repr(), (-*s).to_repr())
+                        .unwrap()
+                        .to_der()
+                        .as_bytes()
+                        .to_vec()
                 }
             };
             assert_ne!(flipped, der);
@@ -464,19 +488,36 @@ mod tests {
     fn point_prefixes() {
         let d = EcSecret::from_bytes(Curve::P256, &[5u8; 32]).unwrap();
         let comp = d.public_compressed();
-        let EcPublic::P256(q) = EcPublic::from_bytes(Curve::P256, &comp).unwrap() else { panic!() };
+        let EcPublic::P256(q) = EcPublic::from_bytes(Curve::P256, &comp).unwrap() else {
+            panic!()
+        };
         use p256::elliptic_curve::sec1::ToEncodedPoint;
         let unc = q.to_encoded_point(false).as_bytes().to_vec();
         assert!(EcPublic::from_bytes(Curve::P256, &unc).is_ok());
         for prefix in [0u8, 1, 5, 6, 7] {
             let mut h = unc.clone();
             h[0] = prefix;
-            assert!(matches!(EcPublic::from_bytes(Curve::P256, &h), Err(ThemisError::KeyPoint(_))), "{prefix}");
+            assert!(
+                matches!(
+                    EcPublic::from_bytes(Curve::P256, &h),
+                    Err(ThemisError::KeyPoint(_))
+                ),
+                "{prefix}"
+            );
         }
         let mut off = unc.clone();
         off[64] ^= 1;
-        assert_eq!(EcPublic::from_bytes(Curve::P256, &off), Err(ThemisError::KeyPoint("not on the curve")));
-        assert!(matches!(EcSecret::from_bytes(Curve::P256, &[0u8; 32]), Err(ThemisError::KeyScalar)));
-        assert!(matches!(EcSecret::from_bytes(Curve::P256, &[0xffu8; 32]), Err(ThemisError::KeyScalar)));
+        assert_eq!(
+            EcPublic::from_bytes(Curve::P256, &off),
+            Err(ThemisError::KeyPoint("not on the curve"))
+        );
+        assert!(matches!(
+            EcSecret::from_bytes(Curve::P256, &[0u8; 32]),
+            Err(ThemisError::KeyScalar)
+        ));
+        assert!(matches!(
+            EcSecret::from_bytes(Curve::P256, &[0xffu8; 32]),
+            Err(ThemisError::KeyScalar)
+        ));
     }
 }

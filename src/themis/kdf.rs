@@ -10,7 +10,8 @@ pub const CELL_LABEL: &[u8] = b"Themis secure cell message key";
 ///
 /// Unlike the ZRTP KDF it resembles, no output-length suffix follows.
 pub fn kdf_input(label: &[u8], contexts: &[&[u8]]) -> Vec<u8> {
-    let mut input = Vec::with_capacity(4 + label.len() + 1 + contexts.iter().map(|c| c.len()).sum::<usize>());
+    let mut input =
+        Vec::with_capacity(4 + label.len() + 1 + contexts.iter().map(|c| c.len()).sum::<usize>());
     input.extend_from_slice(&1u32.to_be_bytes());
     input.extend_from_slice(label);
     input.push(0);
@@ -41,7 +42,9 @@ mod tests {
     /// spec §4.3 worked example: HMAC input and derived key for a 2-byte message.
     #[test]
     fn worked_example_kdf() {
-        let shared = hex::decode("dad55a8c9247b29dc0a8fb7d9b7dce7c4e8befeb588f5bc8a274b6c2ef4519f8").unwrap();
+        let shared =
+            hex::decode("dad55a8c9247b29dc0a8fb7d9b7dce7c4e8befeb588f5bc8a274b6c2ef4519f8")
+                .unwrap();
         assert_eq!(
             hex::encode(kdf_input(CELL_LABEL, &[&2u32.to_le_bytes()])),
             "000000015468656d6973207365637572652063656c6c206d657373616765206b65790002000000"

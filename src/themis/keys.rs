@@ -105,7 +105,10 @@ fn rsa_len(digit: u8) -> Option<usize> {
 /// Named byte ranges of a key payload (offsets relative to the payload), for dissection.
 ///
 /// `None` when the payload length is not one the tag allows.
-pub(crate) fn payload_layout(info: TagInfo, len: usize) -> Option<Vec<(&'static str, Range<usize>)>> {
+pub(crate) fn payload_layout(
+    info: TagInfo,
+    len: usize,
+) -> Option<Vec<(&'static str, Range<usize>)>> {
     match info {
         TagInfo::Ec(KeyKind::EcPublic, cv) => {
             let f = cv.field_len();
@@ -172,7 +175,9 @@ pub(crate) fn parse_key(bytes: &[u8]) -> Result<Key, ThemisError> {
             .unwrap_or(&[])
     };
     match info {
-        TagInfo::Ec(KeyKind::EcPublic, cv) => Ok(Key::EcPublic(EcPublic::from_bytes(cv, c.payload)?)),
+        TagInfo::Ec(KeyKind::EcPublic, cv) => {
+            Ok(Key::EcPublic(EcPublic::from_bytes(cv, c.payload)?))
+        }
         TagInfo::Ec(_, cv) => {
             // The 33-byte form is 00‖d; Themis reads the whole field as one integer, so a
             // non-zero pad byte means a scalar ≥ 2^256 > n.
@@ -192,7 +197,9 @@ fn parse_rsa<'a>(
     field: &dyn Fn(&str) -> &'a [u8],
 ) -> Result<Key, ThemisError> {
     let _ = c;
-    let e_bytes: [u8; 4] = field("e").try_into().map_err(|_| ThemisError::KeyRsa("no exponent"))?;
+    let e_bytes: [u8; 4] = field("e")
+        .try_into()
+        .map_err(|_| ThemisError::KeyRsa("no exponent"))?;
     let e = u32::from_be_bytes(e_bytes);
     if !RSA_EXPONENTS.contains(&e) {
         return Err(ThemisError::KeyExponent(e));
@@ -200,7 +207,9 @@ fn parse_rsa<'a>(
     let n_bytes = field("n");
     // A k-byte field holds a k-byte modulus: Themis writes keys of exactly the tag's size.
     if n_bytes.first().copied().unwrap_or(0) == 0 {
-        return Err(ThemisError::KeyRsa("the modulus is shorter than the tag's size"));
+        return Err(ThemisError::KeyRsa(
+            "the modulus is shorter than the tag's size",
+        ));
     }
     let n = BigUint::from_bytes_be(n_bytes);
     let e = BigUint::from(e);
@@ -219,7 +228,9 @@ fn parse_rsa<'a>(
     let dq_ok = key.dq() == Some(&num("dq"));
     let qp_ok = key.crt_coefficient().as_ref() == Some(&num("qp"));
     if !(dp_ok && dq_ok && qp_ok) {
-        return Err(ThemisError::KeyRsa("dp, dq or qp does not match the primes"));
+        return Err(ThemisError::KeyRsa(
+            "dp, dq or qp does not match the primes",
+        ));
     }
     Ok(Key::RsaPrivate(Box::new(key)))
 }
@@ -254,12 +265,18 @@ pub(crate) fn write_ec_private(d: &EcSecret) -> Vec<u8> {
 /// Writes an EC public key container with a compressed point, as Themis keygen does.
 pub(crate) fn write_ec_public(d: &EcSecret) -> Vec<u8> {
     let curve = d.curve();
-    container::write([b'U', b'E', b'C', curve.tag_digit()], &d.public_compressed()).unwrap_or_default()
+    container::write(
+        [b'U', b'E', b'C', curve.tag_digit()],
+        &d.public_compressed(),
+    )
+    .unwrap_or_default()
 }
 
 /// A new P-256 key pair in Themis's encoding: private `REC2` (45 bytes, `00 ‖ d`),
 /// public `UEC2` (45 bytes, compressed point).
-pub fn generate_ec_keypair(rng: &mut (impl rand_core::CryptoRngCore + ?Sized)) -> (Vec<u8>, Vec<u8>) {
+pub fn generate_ec_keypair(
+    rng: &mut (impl rand_core::CryptoRngCore + ?Sized),
+) -> (Vec<u8>, Vec<u8>) {
     let d = EcSecret::random_p256(rng);
     (write_ec_private(&d), write_ec_public(&d))
 }
@@ -282,8 +299,9 @@ pub fn generate_rsa_keypair(
     };
     let key = RsaPrivateKey::new_with_exp(&mut &mut *rng, bits, &BigUint::from(65537u32))
         .map_err(|e| ThemisError::KeyGeneration(e.to_string()))?;
-    let (private, public) = write_rsa(&key, digit)
-        .ok_or_else(|| ThemisError::KeyGeneration("a generated number does not fit its field".into()))?;
+    let (private, public) = write_rsa(&key, digit).ok_or_else(|| {
+        ThemisError::KeyGeneration("a generated number does not fit its field".into())
+    })?;
     Ok((private, public))
 }
 
@@ -340,7 +358,10 @@ pub(crate) mod tests {
         assert_eq!(private.len(), 45);
         assert_eq!(public.len(), 45);
         assert_eq!(&private[..8], b"REC2\0\0\0\x2d");
-        assert_eq!(private[12], 0, "the scalar is left-padded with one zero byte");
+        assert_eq!(
+            private[12], 0,
+            "the scalar is left-padded with one zero byte"
+        );
         assert_eq!(&public[..8], b"UEC2\0\0\0\x2d");
         assert!(matches!(public[12], 2 | 3));
         assert_eq!(key_check(&private), Ok(KeyKind::EcPrivate));

@@ -128,7 +128,10 @@ pub fn read_type(
     d.field(
         "message_type",
         range,
-        ty.map_or_else(|| format!("unknown {found:#010x}"), |t| t.name().to_string()),
+        ty.map_or_else(
+            || format!("unknown {found:#010x}"),
+            |t| t.name().to_string(),
+        ),
     );
     match ty {
         Some(t) if allowed.contains(&t) => Ok(t),
@@ -191,7 +194,11 @@ pub fn parse_signed<'a>(
         need,
         have: total,
     })?;
-    d.field("plaintext", plaintext_range.clone(), format!("{m} bytes, not encrypted"));
+    d.field(
+        "plaintext",
+        plaintext_range.clone(),
+        format!("{m} bytes, not encrypted"),
+    );
     let (signature, signature_range) = r.take_ranged(s).ok_or(ThemisError::Truncated {
         what: "the signature",
         need,
@@ -200,7 +207,11 @@ pub fn parse_signed<'a>(
     d.field(
         "signature",
         signature_range.clone(),
-        if message_type.is_ec() { "DER ECDSA-SHA256" } else { "RSA-PSS-SHA256" },
+        if message_type.is_ec() {
+            "DER ECDSA-SHA256"
+        } else {
+            "RSA-PSS-SHA256"
+        },
     );
     let padding_range = r.pos()..total;
     let padding = r.take_rest();
@@ -273,7 +284,11 @@ pub fn parse_encrypted<'a>(
             declared: u64::try_from(k).unwrap_or(u64::MAX),
             actual: u64::try_from(r.remaining()).unwrap_or(u64::MAX),
         })?;
-        d.field("wrapped_key", range, "RSA-OAEP(SHA-1) of the 70-byte secret");
+        d.field(
+            "wrapped_key",
+            range,
+            "RSA-OAEP(SHA-1) of the 70-byte secret",
+        );
         Some(wrapped)
     } else {
         None

@@ -1,13 +1,20 @@
 //! Themis Secure Message (docs/themis-secure-message.md).
 
+mod cell;
 mod container;
 mod ec;
+mod encrypt;
 mod error;
-mod keys;
-
-pub use error::ThemisError;
-pub use keys::{generate_ec_keypair, generate_rsa_keypair, key_check, KeyKind};
-mod cell;
 mod kdf;
+mod keys;
 mod message;
 mod rsa;
+mod sign;
+
+pub use encrypt::{decrypt, encrypt, EncryptRandom};
+pub use error::ThemisError;
+pub use inspect::dissect;
+pub use keys::{generate_ec_keypair, generate_rsa_keypair, key_check, KeyKind};
+pub use sign::{sign, verify};
+
+mod inspect;

@@ -53,7 +53,9 @@ pub fn pss_sign(
     let digest = Sha256::digest(message);
     let salt_len = pss_em_len(key.n())
         .checked_sub(32 + 2)
-        .ok_or(ThemisError::KeyRsa("the modulus is too small for PSS-SHA256"))?;
+        .ok_or(ThemisError::KeyRsa(
+            "the modulus is too small for PSS-SHA256",
+        ))?;
     let mut rng = rng;
     key.sign_with_rng(&mut rng, Pss::new_with_salt::<Sha256>(salt_len), &digest)
         .map_err(|_| ThemisError::KeyRsa("the RSA private operation failed"))
@@ -70,14 +72,18 @@ pub fn pss_verify(key: &RsaPublicKey, message: &[u8], signature: &[u8]) -> Resul
     }
     let s = BigUint::from_bytes_be(signature);
     if &s >= key.n() {
-        return Err(ThemisError::SignatureEncoding("the signature is not below the modulus"));
+        return Err(ThemisError::SignatureEncoding(
+            "the signature is not below the modulus",
+        ));
     }
     let m = s.modpow(key.e(), key.n());
     let em_bits = key.n().bits().saturating_sub(1);
     let em_len = pss_em_len(key.n());
     let em = i2osp(&m, em_len).ok_or(ThemisError::SignatureMismatch)?;
     let h_len = 32;
-    let db_len = em_len.checked_sub(h_len + 1).ok_or(ThemisError::SignatureMismatch)?;
+    let db_len = em_len
+        .checked_sub(h_len + 1)
+        .ok_or(ThemisError::SignatureMismatch)?;
     let (masked_db, rest) = em.split_at(db_len);
     let (h, trailer) = rest.split_at(h_len);
     if trailer != [0xbc] {
@@ -85,7 +91,9 @@ pub fn pss_verify(key: &RsaPublicKey, message: &[u8], signature: &[u8]) -> Resul
     }
     // The bits above emBits must be zero.
     let unused_bits = em_len * 8 - em_bits;
-    let top_mask = 0xffu8.checked_shr(u32::try_from(unused_bits).unwrap_or(8)).unwrap_or(0);
+    let top_mask = 0xffu8
+        .checked_shr(u32::try_from(unused_bits).unwrap_or(8))
+        .unwrap_or(0);
     if masked_db.first().is_some_and(|b| b & !top_mask != 0) {
         return Err(ThemisError::SignatureMismatch);
     }
@@ -95,7 +103,10 @@ pub fn pss_verify(key: &RsaPublicKey, message: &[u8], signature: &[u8]) -> Resul
         *first &= top_mask;
     }
     // DB = zeros ‖ 01 ‖ salt, with the salt length unknown in advance.
-    let one = db.iter().position(|&b| b != 0).ok_or(ThemisError::SignatureMismatch)?;
+    let one = db
+        .iter()
+        .position(|&b| b != 0)
+        .ok_or(ThemisError::SignatureMismatch)?;
     if db.get(one) != Some(&1) {
         return Err(ThemisError::SignatureMismatch);
     }
@@ -113,12 +124,18 @@ pub fn pss_verify(key: &RsaPublicKey, message: &[u8], signature: &[u8]) -> Resul
 
 /// RSAES-OAEP encryption (SHA-1, MGF1-SHA-1, empty label) with a given seed, so output is
 /// reproducible; EME-OAEP encoding is done here over the raw public operation.
-pub fn oaep_encrypt(key: &RsaPublicKey, message: &[u8], seed: &[u8; 20]) -> Result<Vec<u8>, ThemisError> {
+pub fn oaep_encrypt(
+    key: &RsaPublicKey,
+    message: &[u8],
+    seed: &[u8; 20],
+) -> Result<Vec<u8>, ThemisError> {
     let k = key.size();
     let h_len = 20;
     let ps_len = k
         .checked_sub(message.len() + 2 * h_len + 2)
-        .ok_or(ThemisError::KeyRsa("the modulus is too small to wrap the secret"))?;
+        .ok_or(ThemisError::KeyRsa(
+            "the modulus is too small to wrap the secret",
+        ))?;
     let mut db = Vec::with_capacity(k - h_len - 1);
     db.extend_from_slice(&Sha1::digest([]));
     db.extend(std::iter::repeat(0u8).take(ps_len));
@@ -151,8 +168,12 @@ mod tests {
     use rand_chacha::ChaCha20Rng;
 
     fn keys() -> (RsaPrivateKey, RsaPublicKey) {
-        let Key::RsaPrivate(private) = parse_key(&rsa_pair().0).unwrap() else { panic!() };
-        let Key::RsaPublic(public) = parse_key(&rsa_pair().1).unwrap() else { panic!() };
+        let Key::RsaPrivate(private) = parse_key(&rsa_pair().0).unwrap() else {
+            panic!()
+        };
+        let Key::RsaPublic(public) = parse_key(&rsa_pair().1).unwrap() else {
+            panic!()
+        };
         (*private, public)
     }
 
@@ -162,9 +183,18 @@ mod tests {
         let sig = pss_sign(&private, b"msg", &mut ChaCha20Rng::seed_from_u64(1)).unwrap();
         assert_eq!(sig.len(), 128);
         pss_verify(&public, b"msg", &sig).unwrap();
-        assert_eq!(pss_verify(&public, b"msh", &sig), Err(ThemisError::SignatureMismatch));
+        assert_eq!(
+            pss_verify(&public, b"msh", &sig),
+            Err(ThemisError::SignatureMismatch)
+        );
         // The crate's verifier with the maximum salt agrees: our signer used it.
-        public.verify(Pss::new_with_salt::<Sha256>(128 - 34), &Sha256::digest(b"msg"), &sig).unwrap();
+        public
+            .verify(
+                Pss::new_with_salt::<Sha256>(128 - 34),
+                &Sha256::digest(b"msg"),
+                &sig,
+            )
+            .unwrap();
         // Same rng seed, same signature: output is reproducible.
         let again = pss_sign(&private, b"msg", &mut ChaCha20Rng::seed_from_u64(1)).unwrap();
         assert_eq!(again, sig);
@@ -172,14 +202,21 @@ mod tests {
         for salt in [32usize, 0] {
             let mut rng = ChaCha20Rng::seed_from_u64(2);
             let other = private
-                .sign_with_rng(&mut rng, Pss::new_with_salt::<Sha256>(salt), &Sha256::digest(b"msg"))
+                .sign_with_rng(
+                    &mut rng,
+                    Pss::new_with_salt::<Sha256>(salt),
+                    &Sha256::digest(b"msg"),
+                )
                 .unwrap();
             pss_verify(&public, b"msg", &other).unwrap();
         }
         let mut bad = sig.clone();
         bad[0] ^= 1;
         assert!(pss_verify(&public, b"msg", &bad).is_err());
-        assert!(matches!(pss_verify(&public, b"msg", &sig[1..]), Err(ThemisError::SignatureEncoding(_))));
+        assert!(matches!(
+            pss_verify(&public, b"msg", &sig[1..]),
+            Err(ThemisError::SignatureEncoding(_))
+        ));
     }
 
     #[test]
@@ -197,7 +234,11 @@ mod tests {
         assert_eq!(oaep_decrypt(&private, &c).unwrap(), secret);
         // Recover the seed from the raw encoding: it must be exactly the one given.
         use rsa::traits::PrivateKeyParts;
-        let em = i2osp(&BigUint::from_bytes_be(&a).modpow(private.d(), private.n()), 128).unwrap();
+        let em = i2osp(
+            &BigUint::from_bytes_be(&a).modpow(private.d(), private.n()),
+            128,
+        )
+        .unwrap();
         assert_eq!(em[0], 0);
         let mut seed = em[1..21].to_vec();
         xor_in_place(&mut seed, &mgf1::<Sha1>(&em[21..], 20));
