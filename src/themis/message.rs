@@ -88,7 +88,7 @@ pub struct SignedView<'a> {
     pub plaintext: &'a [u8],
     /// The signature as declared by `signature_length`.
     pub signature: &'a [u8],
-    /// Zero bytes after the signature (legacy padding); always zeros once parsed.
+    /// Bytes after the signature within the largest signature size (legacy padding).
     pub padding: &'a [u8],
     /// Where the plaintext lies.
     pub plaintext_range: Range<usize>,
@@ -159,7 +159,10 @@ fn u32_field(
 /// Splits a signed message of a known type (see [`read_type`]).
 ///
 /// Trailing bytes after the signature are accepted only as the legacy padding old wrappers
-/// left (spec §3.3): zeros, and no more than the largest signature minus the actual one.
+/// left (spec §3.3): they returned the whole buffer sized for the largest possible signature,
+/// so the signature plus the trailing bytes may not exceed that size. The bytes themselves
+/// are whatever was in the buffer (the upstream C test vector ends in `90 fe`), so their
+/// values are not checked.
 /// `max_signature` is that largest size for the verifying key; the caller that has no key
 /// passes `None` and gets the bound of the largest curve.
 pub fn parse_signed<'a>(
@@ -216,21 +219,16 @@ pub fn parse_signed<'a>(
     let padding_range = r.pos()..total;
     let padding = r.take_rest();
     if !padding.is_empty() {
-        d.field("padding", padding_range, "after the declared signature");
+        d.field(
+            "padding",
+            padding_range,
+            "after the declared signature (legacy buffer tail)",
+        );
     }
     if m == 0 {
         return Err(ThemisError::Empty);
     }
-    if s == 0 {
-        return Err(ThemisError::SignatureEncoding("the signature is empty"));
-    }
     if !padding.is_empty() {
-        if padding.iter().any(|&b| b != 0) {
-            return Err(ThemisError::TrailingBytes {
-                count: padding.len(),
-                reason: "are not all zero (only zero padding is legacy output)",
-            });
-        }
         // RSA signatures are exactly the modulus size, so RSA messages never had padding.
         let max = match (message_type.is_ec(), max_signature) {
             (true, Some(max)) => max,
@@ -243,6 +241,9 @@ pub fn parse_signed<'a>(
                 reason: "together with the signature exceed the largest signature of the key",
             });
         }
+    }
+    if s == 0 {
+        return Err(ThemisError::SignatureEncoding("the signature is empty"));
     }
     Ok(SignedView {
         message_type,

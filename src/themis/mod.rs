@@ -18,3 +18,6 @@ pub use keys::{generate_ec_keypair, generate_rsa_keypair, key_check, KeyKind};
 pub use sign::{sign, verify};
 
 mod inspect;
+
+#[cfg(test)]
+mod tests;
