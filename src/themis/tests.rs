@@ -163,6 +163,8 @@ fn worked_example_byte_for_byte() {
     );
 }
 
+type Outcome = Result<Vec<u8>, ThemisError>;
+
 struct Fixture {
     ec_private: Vec<u8>,
     ec_public: Vec<u8>,
@@ -448,7 +450,7 @@ fn every_stage_has_an_input_built_for_it() {
     // Key pairs on decrypt and encrypt.
     let (rp, ru) = rsa_pair();
     let other = generate_ec_keypair(&mut rng(12));
-    let cases: Vec<(&str, Result<Vec<u8>, ThemisError>, Stage)> = vec![
+    let cases: Vec<(&str, Outcome, Stage)> = vec![
         (
             "ed_wrong_sender_pub",
             decrypt(&f.ec_private, &other.1, e),
@@ -689,9 +691,11 @@ fn other_curves_round_trip() {
     }
 }
 
-fn ec_keys() -> &'static (Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>) {
-    static KEYS: std::sync::OnceLock<(Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>)> =
-        std::sync::OnceLock::new();
+/// Two EC key pairs: (a private, a public, b private, b public).
+type EcKeys = (Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>);
+
+fn ec_keys() -> &'static EcKeys {
+    static KEYS: std::sync::OnceLock<EcKeys> = std::sync::OnceLock::new();
     KEYS.get_or_init(|| {
         let (a, b) = generate_ec_keypair(&mut rng(20));
         let (c, d) = generate_ec_keypair(&mut rng(21));
