@@ -1,6 +1,6 @@
 //! Themis key containers: EC P-256/384/521 and RSA 1024-8192, parse, check, write, generate (spec §1.3-1.4).
 
-use super::container::{self, Container};
+use super::container;
 use super::ec::{Curve, EcPublic, EcSecret};
 use super::error::ThemisError;
 use rsa::traits::{PrivateKeyParts, PublicKeyParts};
@@ -186,17 +186,15 @@ pub(crate) fn parse_key(bytes: &[u8]) -> Result<Key, ThemisError> {
             }
             Ok(Key::EcPrivate(EcSecret::from_bytes(cv, field("scalar d"))?))
         }
-        TagInfo::Rsa(kind, k) => parse_rsa(&c, kind, k, &field),
+        TagInfo::Rsa(kind, k) => parse_rsa(kind, k, &field),
     }
 }
 
 fn parse_rsa<'a>(
-    c: &Container<'a>,
     kind: KeyKind,
     k: usize,
     field: &dyn Fn(&str) -> &'a [u8],
 ) -> Result<Key, ThemisError> {
-    let _ = c;
     let e_bytes: [u8; 4] = field("e")
         .try_into()
         .map_err(|_| ThemisError::KeyRsa("no exponent"))?;
@@ -437,5 +435,15 @@ pub(crate) mod tests {
         let short = container::write(*b"REC2", &private[13..]).unwrap();
         assert_eq!(short.len(), 44);
         assert_eq!(key_check(&short), Ok(KeyKind::EcPrivate));
+        // The uncompressed form of the integration-test key (77 bytes) is also upstream data;
+        // here: re-encode our own public point uncompressed.
+        let Key::EcPrivate(EcSecret::P256(d)) = parse_key(&private).unwrap() else {
+            panic!()
+        };
+        use p256::elliptic_curve::sec1::ToEncodedPoint;
+        let point = p256::PublicKey::from_secret_scalar(&d).to_encoded_point(false);
+        let long = container::write(*b"UEC2", point.as_bytes()).unwrap();
+        assert_eq!(long.len(), 77);
+        assert_eq!(key_check(&long), Ok(KeyKind::EcPublic));
     }
 }

@@ -84,13 +84,17 @@ pub fn pss_verify(key: &RsaPublicKey, message: &[u8], signature: &[u8]) -> Resul
     let db_len = em_len
         .checked_sub(h_len + 1)
         .ok_or(ThemisError::SignatureMismatch)?;
-    let (masked_db, rest) = em.split_at(db_len);
-    let (h, trailer) = rest.split_at(h_len);
+    let (masked_db, rest) = em
+        .split_at_checked(db_len)
+        .ok_or(ThemisError::SignatureMismatch)?;
+    let (h, trailer) = rest
+        .split_at_checked(h_len)
+        .ok_or(ThemisError::SignatureMismatch)?;
     if trailer != [0xbc] {
         return Err(ThemisError::SignatureMismatch);
     }
     // The bits above emBits must be zero.
-    let unused_bits = em_len * 8 - em_bits;
+    let unused_bits = em_len.saturating_mul(8).saturating_sub(em_bits);
     let top_mask = 0xffu8
         .checked_shr(u32::try_from(unused_bits).unwrap_or(8))
         .unwrap_or(0);
