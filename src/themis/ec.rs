@@ -480,6 +480,38 @@ mod tests {
         }
     }
 
+    #[test]
+    fn der_must_be_strict() {
+        let d = EcSecret::from_bytes(Curve::P256, &[3u8; 32]).unwrap();
+        let q = EcPublic::from_bytes(Curve::P256, &d.public_compressed()).unwrap();
+        let der = d.sign(b"m");
+        q.verify(b"m", &der).unwrap();
+        // r with a superfluous leading zero (non-minimal INTEGER), lengths adjusted.
+        let r_len = usize::from(der[3]);
+        let mut padded = vec![0x30, der[1] + 1, 0x02, der[3] + 1, 0x00];
+        padded.extend_from_slice(&der[4..]);
+        assert_eq!(padded.len(), der.len() + 1);
+        assert!(r_len > 0);
+        assert!(matches!(
+            q.verify(b"m", &padded),
+            Err(ThemisError::SignatureEncoding(_))
+        ));
+        // Long-form SEQUENCE length where the short form fits (BER, not DER).
+        let mut long = vec![0x30, 0x81, der[1]];
+        long.extend_from_slice(&der[2..]);
+        assert!(matches!(
+            q.verify(b"m", &long),
+            Err(ThemisError::SignatureEncoding(_))
+        ));
+        // Trailing bytes inside the signature field.
+        let mut trailing = der.clone();
+        trailing.extend_from_slice(&[0, 0]);
+        assert!(matches!(
+            q.verify(b"m", &trailing),
+            Err(ThemisError::SignatureEncoding(_))
+        ));
+    }
+
     fn s_raw(b: &[u8]) -> Vec<u8> {
         b.to_vec()
     }

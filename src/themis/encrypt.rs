@@ -137,21 +137,19 @@ pub fn decrypt(
             "the message is RSA-encrypted but the keys are EC keys"
         }));
     }
-    let view = message::parse_encrypted(encrypted, ty, &mut d)?;
+    let wrapped_len = match &own {
+        Key::RsaPrivate(k) => Some(k.size()),
+        _ => None,
+    };
+    let view = message::parse_encrypted(encrypted, ty, wrapped_len, &mut d)?;
     match (own, peer) {
         (Key::EcPrivate(d), Key::EcPublic(q)) => {
             let shared = d.ecdh(&q)?;
             cell::open(&shared, &view.cell)
         }
         (Key::RsaPrivate(k), Key::RsaPublic(_)) => {
+            // parse_encrypted has checked its length against the modulus.
             let wrapped = view.wrapped_key.unwrap_or(&[]);
-            if wrapped.len() != k.size() {
-                return Err(ThemisError::LengthMismatch {
-                    what: "encrypted_key_length",
-                    declared: u64::try_from(wrapped.len()).unwrap_or(u64::MAX),
-                    actual: u64::try_from(k.size()).unwrap_or(u64::MAX),
-                });
-            }
             let secret = rsa::oaep_decrypt(&k, wrapped)?;
             // Themis always wraps 70 bytes; anything else is not a Themis message, and is
             // reported like any other unwrap failure.

@@ -86,7 +86,7 @@ fn dissect_message(bytes: &[u8], raw_type: u32) -> Dissection {
     let parsed = if layout.is_signed() {
         message::parse_signed(bytes, layout, None, &mut d).map(|_| ())
     } else {
-        message::parse_encrypted(bytes, layout, &mut d).map(|_| ())
+        message::parse_encrypted(bytes, layout, None, &mut d).map(|_| ())
     };
     if let Err(e) = parsed {
         d.problem(e.to_string());

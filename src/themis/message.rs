@@ -257,9 +257,13 @@ pub fn parse_signed<'a>(
 
 /// Splits an encrypted message of a known type (see [`read_type`]), strictly: the total
 /// length must be the input length and the cell must be exactly what Themis writes.
+///
+/// `wrapped_len` is the recipient's RSA modulus length when known: `encrypted_key_length` must
+/// equal it, and is checked before the cell that follows is read.
 pub fn parse_encrypted<'a>(
     bytes: &'a [u8],
     message_type: MessageType,
+    wrapped_len: Option<usize>,
     d: &mut Dissection,
 ) -> Result<EncryptedView<'a>, ThemisError> {
     let total = bytes.len();
@@ -280,6 +284,13 @@ pub fn parse_encrypted<'a>(
     let wrapped_key = if message_type == MessageType::RsaEncrypted {
         let k = u32_field(&mut r, "encrypted_key_length", total, 12, d)?;
         let k = usize::try_from(k).unwrap_or(usize::MAX);
+        if let Some(expected) = wrapped_len.filter(|&e| e != k) {
+            return Err(ThemisError::LengthMismatch {
+                what: "encrypted_key_length (against the recipient's modulus)",
+                declared: u64::try_from(k).unwrap_or(u64::MAX),
+                actual: u64::try_from(expected).unwrap_or(u64::MAX),
+            });
+        }
         let (wrapped, range) = r.take_ranged(k).ok_or(ThemisError::LengthMismatch {
             what: "encrypted_key_length",
             declared: u64::try_from(k).unwrap_or(u64::MAX),

@@ -616,13 +616,13 @@ fn every_stage_has_an_input_built_for_it() {
     );
     assert_eq!(
         rsa_decrypt(&set_u32(re.clone(), 8, 127)),
-        Err(Stage::Algorithm),
-        "rd_pwlen_minus1 shifts the cell"
+        Err(Stage::Length),
+        "rd_pwlen_minus1"
     );
     assert_eq!(
         rsa_decrypt(&set_u32(re.clone(), 8, 0)),
-        Err(Stage::Algorithm),
-        "rd_pwlen_zero shifts the cell"
+        Err(Stage::Length),
+        "rd_pwlen_zero"
     );
     assert_eq!(
         rsa_decrypt(&flip(re.clone(), 12)),
