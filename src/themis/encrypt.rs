@@ -1,0 +1,163 @@
+//! Encrypted Secure Messages: EC (static ECDH) and RSA (OAEP-wrapped secret) (spec §4, §5).
+
+use super::cell::{self, IV_LEN};
+use super::error::ThemisError;
+use super::keys::{parse_key, Key};
+use super::message::{self, MessageType};
+use super::rsa;
+use crate::dissect::Dissection;
+use ::rsa::traits::PublicKeyParts;
+
+/// Length of the random secret the RSA path wraps (`THEMIS_RSA_SYMM_PASSWD_LENGTH`).
+pub const RSA_SECRET_LEN: usize = 70;
+
+/// Every random value encryption consumes, passed in so output is reproducible.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncryptRandom {
+    /// The Secure Cell GCM IV.
+    pub iv: [u8; 12],
+    /// RSA only: the Secure Cell master key that is RSA-wrapped.
+    pub secret: [u8; 70],
+    /// RSA only: the OAEP seed.
+    pub oaep_seed: [u8; 20],
+}
+
+impl EncryptRandom {
+    /// Draws all values from `rng`, in the order iv, secret, oaep_seed.
+    pub fn from_rng(rng: &mut (impl rand_core::CryptoRngCore + ?Sized)) -> Self {
+        let mut r = EncryptRandom {
+            iv: [0; 12],
+            secret: [0; 70],
+            oaep_seed: [0; 20],
+        };
+        rng.fill_bytes(&mut r.iv);
+        rng.fill_bytes(&mut r.secret);
+        rng.fill_bytes(&mut r.oaep_seed);
+        r
+    }
+}
+
+/// Parses the (own private, peer public) pair and checks they go together.
+fn key_pair(private_key: &[u8], public_key: &[u8]) -> Result<(Key, Key), ThemisError> {
+    let own = parse_key(private_key)?;
+    if !own.kind().is_private() {
+        return Err(ThemisError::KeyKind {
+            expected: "EC or RSA private",
+            got: own.kind(),
+        });
+    }
+    let peer = parse_key(public_key)?;
+    if peer.kind().is_private() {
+        return Err(ThemisError::KeyKind {
+            expected: "EC or RSA public",
+            got: peer.kind(),
+        });
+    }
+    if own.kind().is_ec() != peer.kind().is_ec() {
+        return Err(ThemisError::KeyMismatch("one key is EC and the other RSA"));
+    }
+    Ok((own, peer))
+}
+
+fn header(ty: MessageType, rest_len: usize) -> Result<Vec<u8>, ThemisError> {
+    let total = rest_len
+        .checked_add(message::ENCRYPTED_HEADER_LEN)
+        .and_then(|t| u32::try_from(t).ok())
+        .ok_or(ThemisError::TooLong(rest_len))?;
+    let mut out = Vec::with_capacity(usize::try_from(total).unwrap_or(0));
+    out.extend_from_slice(&ty.value().to_le_bytes());
+    out.extend_from_slice(&total.to_le_bytes());
+    Ok(out)
+}
+
+/// Encrypts `message` from the owner of `private_key` to the owner of `peer_public_key`.
+///
+/// EC: the Secure Cell master key is the raw ECDH X coordinate of the two keys.
+/// RSA: a 70-byte secret (`random.secret`) is the master key, RSA-OAEP-wrapped for the peer
+/// with `random.oaep_seed`; the sender's key must be a valid RSA private key but is not used,
+/// exactly as in Themis (so RSA messages are not sender-authenticated).
+pub fn encrypt(
+    private_key: &[u8],
+    peer_public_key: &[u8],
+    message: &[u8],
+    random: &EncryptRandom,
+) -> Result<Vec<u8>, ThemisError> {
+    if message.is_empty() {
+        return Err(ThemisError::Empty);
+    }
+    let iv: &[u8; IV_LEN] = &random.iv;
+    match key_pair(private_key, peer_public_key)? {
+        (Key::EcPrivate(d), Key::EcPublic(q)) => {
+            let shared = d.ecdh(&q)?;
+            let cell = cell::seal(&shared, iv, message)?;
+            let mut out = header(MessageType::EcEncrypted, cell.len())?;
+            out.extend_from_slice(&cell);
+            Ok(out)
+        }
+        (Key::RsaPrivate(_), Key::RsaPublic(peer)) => {
+            let wrapped = rsa::oaep_encrypt(&peer, &random.secret, &random.oaep_seed)?;
+            let k =
+                u32::try_from(wrapped.len()).map_err(|_| ThemisError::TooLong(wrapped.len()))?;
+            let cell = cell::seal(&random.secret, iv, message)?;
+            let rest = 4usize
+                .checked_add(wrapped.len())
+                .and_then(|x| x.checked_add(cell.len()))
+                .ok_or(ThemisError::TooLong(message.len()))?;
+            let mut out = header(MessageType::RsaEncrypted, rest)?;
+            out.extend_from_slice(&k.to_le_bytes());
+            out.extend_from_slice(&wrapped);
+            out.extend_from_slice(&cell);
+            Ok(out)
+        }
+        _ => Err(ThemisError::KeyMismatch("one key is EC and the other RSA")),
+    }
+}
+
+/// Decrypts a message sent to the owner of `private_key` by the owner of `peer_public_key`.
+///
+/// For RSA messages the public key must be a valid RSA public key but is otherwise ignored,
+/// as in Themis. The framing is checked strictly before any cryptography runs.
+pub fn decrypt(
+    private_key: &[u8],
+    peer_public_key: &[u8],
+    encrypted: &[u8],
+) -> Result<Vec<u8>, ThemisError> {
+    let (own, peer) = key_pair(private_key, peer_public_key)?;
+    let mut d = Dissection::default();
+    let ty = message::read_type(
+        encrypted,
+        &[MessageType::EcEncrypted, MessageType::RsaEncrypted],
+        "an EC or RSA encrypted message type",
+        &mut d,
+    )?;
+    if ty.is_ec() != own.kind().is_ec() {
+        return Err(ThemisError::KeyMismatch(if ty.is_ec() {
+            "the message is EC-encrypted but the keys are RSA keys"
+        } else {
+            "the message is RSA-encrypted but the keys are EC keys"
+        }));
+    }
+    let wrapped_len = match &own {
+        Key::RsaPrivate(k) => Some(k.size()),
+        _ => None,
+    };
+    let view = message::parse_encrypted(encrypted, ty, wrapped_len, &mut d)?;
+    match (own, peer) {
+        (Key::EcPrivate(d), Key::EcPublic(q)) => {
+            let shared = d.ecdh(&q)?;
+            cell::open(&shared, &view.cell)
+        }
+        (Key::RsaPrivate(k), Key::RsaPublic(_)) => {
+            // parse_encrypted has checked its length against the modulus.
+            let wrapped = view.wrapped_key.unwrap_or(&[]);
+            let secret = rsa::oaep_decrypt(&k, wrapped)?;
+            // Themis always wraps 70 bytes; anything else is not a Themis message, and is
+            // reported like any other unwrap failure.
+            if secret.len() != RSA_SECRET_LEN {
+                return Err(ThemisError::KeyUnwrap);
+            }
+            cell::open(&secret, &view.cell)
+        }
+        _ => Err(ThemisError::KeyMismatch("one key is EC and the other RSA")),
+    }
+}
