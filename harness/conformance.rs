@@ -5,10 +5,10 @@
 //! speaking docs/PROTOCOL.md. libtest's filters, `--list`, `--exact` and `--ignored` work.
 
 use libtest_mimic::{Arguments, Failed, Trial};
+use sealcheck::check::{judge, Outcome};
 use sealcheck::iut::subprocess::Subprocess;
 use sealcheck::iut::Implementation;
 use sealcheck::ops::Reference;
-use sealcheck::check::{judge, Outcome};
 use std::sync::{Arc, Mutex};
 
 fn main() {

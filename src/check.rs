@@ -101,7 +101,9 @@ pub fn judge(op: &str, vector: &Vector, reply: &Result<Reply, Failure>) -> Outco
                 Ok(()) => Outcome::Pass,
                 Err(why) => Outcome::Fail(why),
             },
-            (None, None) => Outcome::Fail(format!("{op}: the vector has neither an output nor a check")),
+            (None, None) => Outcome::Fail(format!(
+                "{op}: the vector has neither an output nor a check"
+            )),
         },
         (Verdict::Valid, Reply::Error { message, .. }) => {
             Outcome::Fail(format!("valid input rejected: {message}"))
@@ -116,7 +118,9 @@ pub fn judge(op: &str, vector: &Vector, reply: &Result<Reply, Failure>) -> Outco
             },
             _ => Outcome::Pass,
         },
-        (Verdict::Acceptable, Reply::Ok(got)) => Outcome::Acceptable(format!("accepted, answering {}", short(got))),
+        (Verdict::Acceptable, Reply::Ok(got)) => {
+            Outcome::Acceptable(format!("accepted, answering {}", short(got)))
+        }
         (Verdict::Acceptable, Reply::Error { message, .. }) => {
             Outcome::Acceptable(format!("rejected: {message}"))
         }
@@ -149,8 +153,9 @@ fn check_randomised(op: &str, args: &Value, check: &Check, got: &Value) -> Resul
         Check::ThemisVerify { public_key } => {
             let signed = hex_field(got, "signed")?;
             let key = crate::codec::from_hex(public_key)?;
-            let message = crate::themis::verify(&key, &signed)
-                .map_err(|e| format!("the signed message does not verify with the reference: {e}"))?;
+            let message = crate::themis::verify(&key, &signed).map_err(|e| {
+                format!("the signed message does not verify with the reference: {e}")
+            })?;
             expect_same(&message, &hex_field(args, "message")?, "verified message")
         }
         Check::ThemisDecrypt {
@@ -173,32 +178,62 @@ fn expect_same(got: &[u8], want: &[u8], what: &str) -> Result<(), String> {
     if got == want {
         Ok(())
     } else {
-        Err(format!("the {what} differs from the input ({} bytes instead of {})", got.len(), want.len()))
+        Err(format!(
+            "the {what} differs from the input ({} bytes instead of {})",
+            got.len(),
+            want.len()
+        ))
     }
 }
 
-fn check_mixin_body(args: &Value, recipients: &[crate::vectors::MixinRecipient], got: &Value) -> Result<(), String> {
+fn check_mixin_body(
+    args: &Value,
+    recipients: &[crate::vectors::MixinRecipient],
+    got: &Value,
+) -> Result<(), String> {
     let body_bytes = hex_field(got, "body")?;
-    let body = mixin::Body::parse(&body_bytes).map_err(|e| format!("the body does not parse: {e}"))?;
+    let body =
+        mixin::Body::parse(&body_bytes).map_err(|e| format!("the body does not parse: {e}"))?;
     let plaintext = hex_field(args, "plaintext")?;
-    let sessions = args.get("sessions").and_then(Value::as_array).cloned().unwrap_or_default();
+    let sessions = args
+        .get("sessions")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     if usize::from(body.session_count) != sessions.len() {
-        return Err(format!("session count {} for {} sessions", body.session_count, sessions.len()));
+        return Err(format!(
+            "session count {} for {} sessions",
+            body.session_count,
+            sessions.len()
+        ));
     }
     for (i, (block, s)) in body.blocks.iter().zip(&sessions).enumerate() {
-        let id = s.get("session_id").and_then(Value::as_str).unwrap_or_default();
-        let want = uuid::Uuid::parse_str(id).map(|u| u.into_bytes()).map_err(|e| e.to_string())?;
+        let id = s
+            .get("session_id")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let want = uuid::Uuid::parse_str(id)
+            .map(|u| u.into_bytes())
+            .map_err(|e| e.to_string())?;
         if block.session_id != want {
-            return Err(format!("block {i} carries session {} instead of {id}", block.session_id_string()));
+            return Err(format!(
+                "block {i} carries session {} instead of {id}",
+                block.session_id_string()
+            ));
         }
     }
     let seed = mixin::keys::seed(&hex_field(args, "private_key")?).map_err(|e| e.to_string())?;
-    let sender = mixin::keys::public_to_x25519(&mixin::keys::ed25519_public(&seed)).map_err(|e| e.to_string())?;
+    let sender = mixin::keys::public_to_x25519(&mixin::keys::ed25519_public(&seed))
+        .map_err(|e| e.to_string())?;
     if body.sender_key != sender {
         return Err("the header key is not the sender's key in Montgomery form".into());
     }
     if body.sealed.len() != plaintext.len() + 16 {
-        return Err(format!("ciphertext and tag are {} bytes for {} bytes of plaintext", body.sealed.len(), plaintext.len()));
+        return Err(format!(
+            "ciphertext and tag are {} bytes for {} bytes of plaintext",
+            body.sealed.len(),
+            plaintext.len()
+        ));
     }
     for r in recipients {
         let key = crate::codec::from_hex(&r.private_key)?;

@@ -37,7 +37,9 @@ impl Expectations {
     pub fn load(path: &Path, allow_missing: bool) -> Result<Self, String> {
         match std::fs::read_to_string(path) {
             Ok(text) => serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display())),
-            Err(e) if allow_missing && e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
+            Err(e) if allow_missing && e.kind() == std::io::ErrorKind::NotFound => {
+                Ok(Self::default())
+            }
             Err(e) => Err(format!("{}: {e}", path.display())),
         }
     }

@@ -5,6 +5,7 @@
 
 use crate::iut::{Failure, Hello, Implementation, Reply};
 use crate::mixin::{self, MixinError};
+use crate::themis::{self, ThemisError};
 use rand_core::{CryptoRng, OsRng, RngCore};
 use serde_json::{json, Value};
 
@@ -15,6 +16,11 @@ pub const OPS: &[&str] = &[
     "mixin.checksum",
     "mixin.convert_public_key",
     "mixin.convert_private_key",
+    "themis.key.check",
+    "themis.sign",
+    "themis.verify",
+    "themis.encrypt",
+    "themis.decrypt",
 ];
 
 /// The error code of a request whose args do not have PROTOCOL.md's shape.
@@ -69,6 +75,11 @@ impl Reference {
             "mixin.checksum" => mixin_checksum(&args),
             "mixin.convert_public_key" => mixin_convert_public(&args),
             "mixin.convert_private_key" => mixin_convert_private(&args),
+            "themis.key.check" => themis_key_check(&args),
+            "themis.sign" => themis_sign(&args, &mut *self.rng),
+            "themis.verify" => themis_verify(&args),
+            "themis.encrypt" => themis_encrypt(&args, &mut *self.rng),
+            "themis.decrypt" => themis_decrypt(&args),
             _ => return Reply::Unsupported(format!("the reference has no op {op:?}")),
         };
         match result {
@@ -80,6 +91,12 @@ impl Reference {
 
 impl From<MixinError> for Reply {
     fn from(e: MixinError) -> Reply {
+        Reply::error(e.to_string(), None, Some(e.stage()))
+    }
+}
+
+impl From<ThemisError> for Reply {
+    fn from(e: ThemisError) -> Reply {
         Reply::error(e.to_string(), None, Some(e.stage()))
     }
 }
@@ -195,6 +212,78 @@ fn mixin_convert_public(args: &Args) -> Result<Value, Reply> {
 fn mixin_convert_private(args: &Args) -> Result<Value, Reply> {
     let seed = mixin::keys::seed(&args.bytes("private_key")?)?;
     Ok(json!({ "private_key": hex::encode(mixin::keys::private_to_x25519(&seed)) }))
+}
+
+fn themis_key_check(args: &Args) -> Result<Value, Reply> {
+    let kind = themis::key_check(&args.bytes("key")?)?;
+    Ok(json!({ "kind": kind.as_str() }))
+}
+
+fn themis_sign(args: &Args, rng: &mut dyn Rng) -> Result<Value, Reply> {
+    let signed = themis::sign(
+        &args.bytes("private_key")?,
+        &args.bytes("message")?,
+        &mut &mut *rng,
+    )?;
+    Ok(json!({ "signed": hex::encode(signed) }))
+}
+
+fn themis_verify(args: &Args) -> Result<Value, Reply> {
+    let message = themis::verify(&args.bytes("public_key")?, &args.bytes("signed")?)?;
+    Ok(json!({ "message": hex::encode(message) }))
+}
+
+fn themis_encrypt(args: &Args, rng: &mut dyn Rng) -> Result<Value, Reply> {
+    let private_key = args.bytes("private_key")?;
+    let random = match args.0.get("random") {
+        None | Some(Value::Null) => themis::EncryptRandom::from_rng(&mut &mut *rng),
+        Some(r) => {
+            let r = Args(r);
+            // EC keys need only the IV; RSA keys also the Secure Cell secret and OAEP seed.
+            let rsa = matches!(
+                themis::key_check(&private_key),
+                Ok(themis::KeyKind::RsaPrivate | themis::KeyKind::RsaPublic)
+            );
+            let optional = |name: &str| r.0.get(name).filter(|v| !v.is_null());
+            let secret = match optional("secret") {
+                Some(v) => fixed(v, "random.secret")?,
+                None if rsa => {
+                    return Err(bad_args("random.secret is required with RSA keys".into()))
+                }
+                None => [0; 70],
+            };
+            let oaep_seed = match optional("oaep_seed") {
+                Some(v) => fixed(v, "random.oaep_seed")?,
+                None if rsa => {
+                    return Err(bad_args(
+                        "random.oaep_seed is required with RSA keys".into(),
+                    ))
+                }
+                None => [0; 20],
+            };
+            themis::EncryptRandom {
+                iv: fixed(r.get("iv")?, "random.iv")?,
+                secret,
+                oaep_seed,
+            }
+        }
+    };
+    let encrypted = themis::encrypt(
+        &private_key,
+        &args.bytes("peer_public_key")?,
+        &args.bytes("message")?,
+        &random,
+    )?;
+    Ok(json!({ "encrypted": hex::encode(encrypted) }))
+}
+
+fn themis_decrypt(args: &Args) -> Result<Value, Reply> {
+    let message = themis::decrypt(
+        &args.bytes("private_key")?,
+        &args.bytes("peer_public_key")?,
+        &args.bytes("encrypted")?,
+    )?;
+    Ok(json!({ "message": hex::encode(message) }))
 }
 
 #[cfg(test)]

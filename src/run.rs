@@ -70,7 +70,10 @@ pub fn matches(pattern: &str, id: &str) -> bool {
         return id.contains(pattern);
     }
     let parts: Vec<&str> = pattern.split('*').collect();
-    let (first, rest) = parts.split_first().map(|(f, r)| (*f, r)).unwrap_or(("", &[]));
+    let (first, rest) = parts
+        .split_first()
+        .map(|(f, r)| (*f, r))
+        .unwrap_or(("", &[]));
     let Some(mut remaining) = id.strip_prefix(first) else {
         return false;
     };
@@ -118,7 +121,9 @@ pub fn execute(
         let outcome = if supported.contains(op) {
             match replies.next() {
                 Some(reply) => judge(op, v, &reply),
-                None => Outcome::NoReply(crate::iut::Failure::ProtocolError("the implementation returned too few results".into())),
+                None => Outcome::NoReply(crate::iut::Failure::ProtocolError(
+                    "the implementation returned too few results".into(),
+                )),
             }
         } else {
             Outcome::Skipped(format!("{} does not list op {op}", hello.name))
@@ -138,7 +143,10 @@ pub fn execute(
         };
         if status == Status::Unexpected {
             let listed = known.map(|k| k.outcome.as_str()).unwrap_or_default();
-            detail = format!("listed as {listed} in the expectations file, but now: {detail}{}", if failing { "" } else { label });
+            detail = format!(
+                "listed as {listed} in the expectations file, but now: {detail}{}",
+                if failing { "" } else { label }
+            );
         }
         results.push(VectorResult {
             id: v.id.clone(),
@@ -187,7 +195,10 @@ pub fn main(args: &RunArgs) -> ExitCode {
         return usage_error("no vector matches the selection");
     }
     let (mut imp, target): (Box<dyn Implementation>, String) = match &args.target {
-        None => (Box::new(Reference::default()), "reference (in process)".into()),
+        None => (
+            Box::new(Reference::default()),
+            "reference (in process)".into(),
+        ),
         Some(cmd) => {
             let options = Options {
                 timeout: Duration::from_secs_f64(args.timeout),
@@ -200,11 +211,17 @@ pub fn main(args: &RunArgs) -> ExitCode {
         }
     };
     let bar = progress_bar(selected.len());
-    let results = execute(imp.as_mut(), &selected, args.strict, &expectations, &mut |n| {
-        if let Some(b) = &bar {
-            b.set_position(n as u64);
-        }
-    });
+    let results = execute(
+        imp.as_mut(),
+        &selected,
+        args.strict,
+        &expectations,
+        &mut |n| {
+            if let Some(b) = &bar {
+                b.set_position(n as u64);
+            }
+        },
+    );
     if let Some(b) = bar {
         b.finish_and_clear();
     }
@@ -212,7 +229,10 @@ pub fn main(args: &RunArgs) -> ExitCode {
         Ok(r) => r,
         Err(e) => return usage_error(&e),
     };
-    let implementation = imp.hello().map(|h| format!("{} {}", h.name, h.version)).unwrap_or_default();
+    let implementation = imp
+        .hello()
+        .map(|h| format!("{} {}", h.name, h.version))
+        .unwrap_or_default();
     let mut report = Report::new(target, implementation, args.strict, results);
     if let Some(p) = imp.as_any_subprocess() {
         report.restarts = p.restarts;
@@ -229,7 +249,11 @@ pub fn main(args: &RunArgs) -> ExitCode {
             if let Err(e) = updated.save(path) {
                 return usage_error(&e);
             }
-            println!("wrote {} known failures to {}", updated.failures.len(), path.display());
+            println!(
+                "wrote {} known failures to {}",
+                updated.failures.len(),
+                path.display()
+            );
             return ExitCode::SUCCESS;
         }
     }
@@ -245,7 +269,9 @@ fn progress_bar(len: usize) -> Option<indicatif::ProgressBar> {
         return None;
     }
     let bar = indicatif::ProgressBar::new(len as u64);
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} vectors {per_sec} {eta}") {
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} vectors {per_sec} {eta}")
+    {
         bar.set_style(style);
     }
     Some(bar)
@@ -265,20 +291,45 @@ fn print_terminal(report: &Report, verbose: bool) {
         }
     }
     println!("\n{}", report.summary_table());
-    let known = report.statuses.get("expected-failure").copied().unwrap_or(0);
-    let failing = report.results.iter().filter(|r| r.status.fails_run()).count();
+    let known = report
+        .statuses
+        .get("expected-failure")
+        .copied()
+        .unwrap_or(0);
+    let failing = report
+        .results
+        .iter()
+        .filter(|r| r.status.fails_run())
+        .count();
     println!(
         "{}: {} vectors, {failing} failing{}{}",
         report.implementation,
         report.results.len(),
-        if known > 0 { format!(", {known} known failures") } else { String::new() },
-        if report.restarts > 0 { format!(", {} restarts", report.restarts) } else { String::new() },
+        if known > 0 {
+            format!(", {known} known failures")
+        } else {
+            String::new()
+        },
+        if report.restarts > 0 {
+            format!(", {} restarts", report.restarts)
+        } else {
+            String::new()
+        },
     );
-    println!("{}", if report.conforming { "conforming" } else { "NOT conforming" });
+    println!(
+        "{}",
+        if report.conforming {
+            "conforming"
+        } else {
+            "NOT conforming"
+        }
+    );
 }
 
 fn write_reports(report: &Report, args: &RunArgs) -> Result<(), String> {
-    let write = |path: &PathBuf, text: String| std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()));
+    let write = |path: &PathBuf, text: String| {
+        std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+    };
     if let Some(p) = &args.json {
         let mut text = serde_json::to_string_pretty(report).map_err(|e| e.to_string())?;
         text.push('\n');
@@ -303,7 +354,11 @@ pub fn updated_expectations(old: &Expectations, report: &Report) -> Expectations
     };
     for r in &report.results {
         let failing = matches!(r.status, Status::Failure | Status::ExpectedFailure)
-            || (r.status == Status::Unexpected && r.outcome != "pass" && r.outcome != "acceptable" && r.outcome != "skipped" && (r.outcome != "stage-mismatch" || report.strict));
+            || (r.status == Status::Unexpected
+                && r.outcome != "pass"
+                && r.outcome != "acceptable"
+                && r.outcome != "skipped"
+                && (r.outcome != "stage-mismatch" || report.strict));
         if failing {
             let reason = old
                 .failures
@@ -311,7 +366,13 @@ pub fn updated_expectations(old: &Expectations, report: &Report) -> Expectations
                 .filter(|k| k.outcome == r.outcome)
                 .map(|k| k.reason.clone())
                 .unwrap_or_else(|| r.detail.clone());
-            new.failures.insert(r.id.clone(), KnownFailure { outcome: r.outcome.clone(), reason });
+            new.failures.insert(
+                r.id.clone(),
+                KnownFailure {
+                    outcome: r.outcome.clone(),
+                    reason,
+                },
+            );
         }
     }
     new
@@ -328,7 +389,10 @@ pub fn lint_files(files: &[(String, VectorFile)]) -> Vec<String> {
             problems.push(format!("{path}: unknown op {}", file.op));
         }
         if !file.op.starts_with(&format!("{}.", file.format)) {
-            problems.push(format!("{path}: op {} is not of format {}", file.op, file.format));
+            problems.push(format!(
+                "{path}: op {} is not of format {}",
+                file.op, file.format
+            ));
         }
         let used: HashSet<&String> = file.tests.iter().flat_map(|t| &t.flags).collect();
         for flag in file.notes.keys() {
@@ -341,7 +405,10 @@ pub fn lint_files(files: &[(String, VectorFile)]) -> Vec<String> {
                 problems.push(format!("{path}: duplicate id {}", v.id));
             }
             if !v.id.starts_with(&format!("{}/", file.op)) {
-                problems.push(format!("{path}: id {} does not start with {}/", v.id, file.op));
+                problems.push(format!(
+                    "{path}: id {} does not start with {}/",
+                    v.id, file.op
+                ));
             }
             for flag in &v.flags {
                 if !file.notes.contains_key(flag) {
@@ -352,9 +419,11 @@ pub fn lint_files(files: &[(String, VectorFile)]) -> Vec<String> {
                 problems.push(format!("{path}: {} has no provenance", v.id));
             }
             match v.expected.result {
-                Verdict::Valid if v.expected.ok.is_none() && v.expected.check.is_none() => {
-                    problems.push(format!("{path}: valid vector {} has neither ok nor check", v.id))
-                }
+                Verdict::Valid if v.expected.ok.is_none() && v.expected.check.is_none() => problems
+                    .push(format!(
+                        "{path}: valid vector {} has neither ok nor check",
+                        v.id
+                    )),
                 Verdict::Invalid if v.expected.stage.is_none() => {
                     problems.push(format!("{path}: invalid vector {} names no stage", v.id))
                 }
@@ -395,7 +464,11 @@ pub fn lint(paths: &[PathBuf]) -> ExitCode {
         println!("{p}");
     }
     let n: usize = files.iter().map(|(_, f)| f.tests.len()).sum();
-    println!("{} files, {n} vectors, {} problems", files.len(), problems.len());
+    println!(
+        "{} files, {n} vectors, {} problems",
+        files.len(),
+        problems.len()
+    );
     if problems.is_empty() {
         ExitCode::SUCCESS
     } else {
@@ -410,8 +483,14 @@ mod tests {
     #[test]
     fn patterns() {
         assert!(matches("decrypt", "mixin.decrypt/x"));
-        assert!(matches("mixin.*/upstream/*", "mixin.decrypt/upstream/flutter"));
-        assert!(!matches("mixin.*/upstream", "mixin.decrypt/upstream/flutter"));
+        assert!(matches(
+            "mixin.*/upstream/*",
+            "mixin.decrypt/upstream/flutter"
+        ));
+        assert!(!matches(
+            "mixin.*/upstream",
+            "mixin.decrypt/upstream/flutter"
+        ));
         assert!(matches("*flutter*", "mixin.decrypt/upstream/flutter-x"));
         assert!(matches("*", "anything"));
         assert!(!matches("themis.*", "mixin.decrypt/a"));

@@ -211,6 +211,109 @@ def mixin_go():
         )
 
 
+THEMIS_STATUS_STAGE = {
+    # The stage the reference's policy gives each upstream negative record.
+    "core_c_overlong_ecdsa_minus3": "length",
+    "react_native_verify_wrong_key": "signature",
+}
+
+KIND_NAMES = {1: "rsa_private", 2: "rsa_public", 3: "ec_private", 4: "ec_public"}
+
+
+def themis_upstream():
+    up = load("vectors/upstream/themis-upstream-vectors.json")
+    checks = load("vectors/upstream/themis-upstream-check-results.json")
+    repo = "cossacklabs/themis@" + up["upstream_commit"][:12]
+    peer = {v["id"]: v for v in checks["vectors"]}
+    verify, decrypt = [], []
+    for v in up["vectors"]:
+        observed = peer[v["id"]]
+        prov = [
+            {"kind": "upstream", "source": f"{repo}:{v['source']} ({v['function']})"},
+            {"kind": "implementation", "source": f"wasm-themis 0.15.0 returned {observed['status']}"},
+        ]
+        also = v.get("also_in")
+        if isinstance(also, list):
+            prov += [{"kind": "upstream", "source": f"{repo}:{p}"} for p in also]
+        if v["expect"] == "THEMIS_SUCCESS":
+            expected = {"result": "valid", "ok": {"message": v["plaintext"]}, "provenance": prov}
+            group = "upstream"
+        else:
+            stage = THEMIS_STATUS_STAGE[v["id"]]
+            expected = {"result": "invalid", "stage": stage, "provenance": prov}
+            group = stage
+        comment = v.get("note") or f"{v['kind']} message from {v['source']}"
+        if v["kind"] == "EC_SIGNED":
+            verify.append({
+                "id": f"themis.verify/{group}/{v['id']}",
+                "comment": comment,
+                "flags": ["Upstream"],
+                "args": {"public_key": v["public_key"], "signed": v["message"]},
+                "expected": expected,
+            })
+        else:
+            decrypt.append({
+                "id": f"themis.decrypt/{group}/{v['id']}",
+                "comment": comment,
+                "flags": ["Upstream"],
+                "args": {"private_key": v["private_key"], "peer_public_key": v["public_key"], "encrypted": v["message"]},
+                "expected": expected,
+            })
+    write("vectors/curated/themis/verify-upstream.json", vfile("themis", "themis.verify", f"Hardcoded signed messages from the Themis test suites ({repo}).", UPSTREAM_NOTE, verify))
+    write("vectors/curated/themis/decrypt-upstream.json", vfile("themis", "themis.decrypt", f"Hardcoded encrypted messages from the Themis test suites and examples ({repo}).", UPSTREAM_NOTE, decrypt))
+
+    kinds = {k["id"]: k for k in checks["key_fixtures"]}
+    seen = set()
+    keys = []
+    for k in up["key_fixtures"]:
+        if not k.get("key") or k["key"] in seen:
+            continue  # the react-native fixture that is not even base64; duplicates of other files
+        seen.add(k["key"])
+        kind = KIND_NAMES[kinds[k["id"]]["kind"]]
+        keys.append({
+            "id": f"themis.key.check/upstream/{k['id']}",
+            "comment": f"Key fixture {k['name']} from {k['source']}.",
+            "flags": ["Upstream"],
+            "args": {"key": k["key"]},
+            "expected": {"result": "valid", "ok": {"kind": kind}, "provenance": [
+                {"kind": "upstream", "source": f"{repo}:{k['source']}"},
+                {"kind": "implementation", "source": "wasm-themis 0.15.0 accepted it as " + kind},
+            ]},
+        })
+    write("vectors/curated/themis/key.check-upstream.json", vfile("themis", "themis.key.check", f"Key fixtures from the Themis test suites and examples ({repo}); 28 distinct keys.", UPSTREAM_NOTE, keys))
+
+
+WASM_NOTE = {
+    "WasmThemisKnownAnswer": {
+        "bug_type": "KnownAnswer",
+        "description": "Produced by wasm-themis 0.15.0 (the Themis C core with BoringSSL, compiled to WebAssembly) through adapters/wasm-themis/make-kat.js, and checked again by it before being written.",
+    }
+}
+
+
+def themis_wasm():
+    kat = load("tests/data/themis-kat.json")
+    impl = kat["provenance"]["implementation"]
+    by_op = {}
+    for c in kat["cases"]:
+        op = c["op"]
+        if op == "themis.key.check":
+            ok = {"kind": c["expected_kind"]}
+        else:
+            ok = {"message": c["expected_message"]}
+        by_op.setdefault(op, []).append({
+            "id": f"{op}/wasm-themis/{c['name']}",
+            "comment": c["how"],
+            "flags": ["WasmThemisKnownAnswer"],
+            "args": c["args"],
+            "expected": {"result": "valid", "ok": ok, "provenance": [{"kind": "implementation", "source": impl}]},
+        })
+    for op, tests in sorted(by_op.items()):
+        write(f"vectors/curated/themis/{op.split('.', 1)[1]}-wasm-themis.json", vfile("themis", op, f"Messages and keys made by {impl}.", WASM_NOTE, tests))
+
+
 if __name__ == "__main__":
     mixin_upstream()
     mixin_go()
+    themis_upstream()
+    themis_wasm()

@@ -143,7 +143,10 @@ impl Subprocess {
 
     fn handshake(&mut self) -> Result<Hello, String> {
         let proc = self.proc.as_mut().ok_or("not running")?;
-        let line = format!("{}\n", json!({"id": 0, "op": "hello", "args": {"protocol": 1}}));
+        let line = format!(
+            "{}\n",
+            json!({"id": 0, "op": "hello", "args": {"protocol": 1}})
+        );
         proc.to_stdin
             .send(line.into_bytes())
             .map_err(|_| "stdin closed".to_owned())?;
@@ -178,7 +181,12 @@ impl Subprocess {
                 }
                 let ops = ok["ops"]
                     .as_array()
-                    .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_owned)
+                            .collect()
+                    })
                     .unwrap_or_default();
                 Ok(Hello {
                     name: ok["name"].as_str().unwrap_or("unnamed").to_owned(),
@@ -186,7 +194,9 @@ impl Subprocess {
                     ops,
                 })
             }
-            Ok((id, reply)) => Err(format!("handshake: unexpected reply {reply:?} with id {id}")),
+            Ok((id, reply)) => Err(format!(
+                "handshake: unexpected reply {reply:?} with id {id}"
+            )),
             Err(e) => Err(format!("handshake: {e}")),
         }
     }
@@ -234,11 +244,16 @@ impl Subprocess {
 
 fn tail_text(s: &str, max: usize) -> String {
     let start = s.len().saturating_sub(max);
-    let start = (start..=s.len()).find(|&i| s.is_char_boundary(i)).unwrap_or(s.len());
+    let start = (start..=s.len())
+        .find(|&i| s.is_char_boundary(i))
+        .unwrap_or(s.len());
     s.get(start..).unwrap_or_default().to_owned()
 }
 
-fn spawn_stderr_reader(mut stderr: impl Read + Send + 'static, tail: Arc<Mutex<VecDeque<u8>>>) -> Receiver<()> {
+fn spawn_stderr_reader(
+    mut stderr: impl Read + Send + 'static,
+    tail: Arc<Mutex<VecDeque<u8>>>,
+) -> Receiver<()> {
     let (done_tx, done) = mpsc::channel();
     thread::spawn(move || {
         let mut buf = [0u8; 8192];
@@ -289,7 +304,9 @@ fn read_stdout(stdout: impl Read, tx: Sender<Event>) {
                 return;
             }
             Ok(_) => {
-                let text = String::from_utf8_lossy(&line).trim_end_matches(['\n', '\r']).to_owned();
+                let text = String::from_utf8_lossy(&line)
+                    .trim_end_matches(['\n', '\r'])
+                    .to_owned();
                 if !text.trim().is_empty() {
                     batch.push(text);
                 }
@@ -300,7 +317,10 @@ fn read_stdout(stdout: impl Read, tx: Sender<Event>) {
             }
         }
         // Hand over a batch once nothing more is already buffered.
-        if !reader.buffer().contains(&b'\n') && !batch.is_empty() && tx.send(Event::Lines(std::mem::take(&mut batch))).is_err() {
+        if !reader.buffer().contains(&b'\n')
+            && !batch.is_empty()
+            && tx.send(Event::Lines(std::mem::take(&mut batch))).is_err()
+        {
             return;
         }
     }
@@ -370,7 +390,11 @@ pub fn parse_reply(text: &str) -> Result<(u64, Reply), String> {
             stage,
         }
     } else if let Some(u) = v.get("unsupported") {
-        Reply::Unsupported(u.as_str().ok_or_else(|| shape("unsupported is not a string"))?.to_owned())
+        Reply::Unsupported(
+            u.as_str()
+                .ok_or_else(|| shape("unsupported is not a string"))?
+                .to_owned(),
+        )
     } else {
         return Err(shape("neither ok, error nor unsupported"));
     };
@@ -412,7 +436,10 @@ impl Implementation for Subprocess {
         let mut answered: HashSet<u64> = HashSet::new();
         let mut failed_starts = 0usize;
 
-        let mut finish = |results: &mut Vec<Option<Result<Reply, Failure>>>, i: usize, r: Result<Reply, Failure>, done: &mut usize| {
+        let mut finish = |results: &mut Vec<Option<Result<Reply, Failure>>>,
+                          i: usize,
+                          r: Result<Reply, Failure>,
+                          done: &mut usize| {
             if let Some(slot) = results.get_mut(i) {
                 if slot.is_none() {
                     *slot = Some(r);
@@ -434,10 +461,19 @@ impl Implementation for Subprocess {
                         let victims: Vec<usize> = if give_up {
                             suspects.drain(..).chain(queue.drain(..)).collect()
                         } else {
-                            suspects.pop_front().or_else(|| queue.pop_front()).into_iter().collect()
+                            suspects
+                                .pop_front()
+                                .or_else(|| queue.pop_front())
+                                .into_iter()
+                                .collect()
                         };
                         for i in victims {
-                            finish(&mut results, i, Err(Failure::Crashed(format!("could not restart: {e}"))), &mut done);
+                            finish(
+                                &mut results,
+                                i,
+                                Err(Failure::Crashed(format!("could not restart: {e}"))),
+                                &mut done,
+                            );
                         }
                         continue;
                     }
@@ -445,24 +481,48 @@ impl Implementation for Subprocess {
                 answered.clear();
             }
             let lockstep = !suspects.is_empty();
-            let window = if lockstep { 1 } else { self.options.window.max(1) };
+            let window = if lockstep {
+                1
+            } else {
+                self.options.window.max(1)
+            };
             let mut batch = Vec::new();
             while inflight.len() < window {
-                let next = if lockstep { suspects.pop_front() } else { queue.pop_front() };
+                let next = if lockstep {
+                    suspects.pop_front()
+                } else {
+                    queue.pop_front()
+                };
                 let Some(i) = next else { break };
-                let Some((op, args)) = requests.get(i) else { continue };
+                let Some((op, args)) = requests.get(i) else {
+                    continue;
+                };
                 let id = self.next_id;
                 self.next_id += 1;
-                batch.extend_from_slice(json!({"id": id, "op": op, "args": args}).to_string().as_bytes());
+                batch.extend_from_slice(
+                    json!({"id": id, "op": op, "args": args})
+                        .to_string()
+                        .as_bytes(),
+                );
                 batch.push(b'\n');
-                inflight.insert(id, InFlight { index: i, sent: Instant::now() });
+                inflight.insert(
+                    id,
+                    InFlight {
+                        index: i,
+                        sent: Instant::now(),
+                    },
+                );
             }
-            let Some(proc) = self.proc.as_mut() else { continue };
+            let Some(proc) = self.proc.as_mut() else {
+                continue;
+            };
             if !batch.is_empty() {
                 // A closed stdin means the process is gone; the reader reports it.
                 let _ = proc.to_stdin.send(batch);
             }
-            let Some(oldest) = inflight.values().map(|f| f.sent).min() else { continue };
+            let Some(oldest) = inflight.values().map(|f| f.sent).min() else {
+                continue;
+            };
             let wait = (oldest + self.options.timeout).saturating_duration_since(Instant::now());
             let failure = match proc.events.recv_timeout(wait) {
                 Ok(Event::Lines(lines)) => {
@@ -474,10 +534,14 @@ impl Implementation for Subprocess {
                                     answered.insert(id);
                                     finish(&mut results, f.index, Ok(reply), &mut done);
                                 } else if answered.contains(&id) {
-                                    failure = Some(Failure::ProtocolError(format!("a second reply with id {id}")));
+                                    failure = Some(Failure::ProtocolError(format!(
+                                        "a second reply with id {id}"
+                                    )));
                                     break;
                                 } else {
-                                    failure = Some(Failure::ProtocolError(format!("a reply with unknown id {id}")));
+                                    failure = Some(Failure::ProtocolError(format!(
+                                        "a reply with unknown id {id}"
+                                    )));
                                     break;
                                 }
                             }
@@ -497,7 +561,10 @@ impl Implementation for Subprocess {
                 if self.proc.is_some() {
                     self.stop();
                 }
-                let in_flight: Vec<usize> = std::mem::take(&mut inflight).into_values().map(|f| f.index).collect();
+                let in_flight: Vec<usize> = std::mem::take(&mut inflight)
+                    .into_values()
+                    .map(|f| f.index)
+                    .collect();
                 if let [only] = in_flight.as_slice() {
                     finish(&mut results, *only, Err(failure), &mut done);
                 } else {
@@ -540,13 +607,31 @@ mod tests {
     #[test]
     fn replies_parse_and_violations_are_named() {
         assert_eq!(parse_reply(r#"{"id":3,"ok":{"a":1}}"#).unwrap().0, 3);
-        let (_, r) = parse_reply(r#"{"id":4,"error":{"message":"m","code":15,"stage":"key"}}"#).unwrap();
-        assert_eq!(r, Reply::Error { message: "m".into(), code: Some("15".into()), stage: Some(Stage::Key) });
+        let (_, r) =
+            parse_reply(r#"{"id":4,"error":{"message":"m","code":15,"stage":"key"}}"#).unwrap();
+        assert_eq!(
+            r,
+            Reply::Error {
+                message: "m".into(),
+                code: Some("15".into()),
+                stage: Some(Stage::Key)
+            }
+        );
         assert!(parse_reply("garbage").unwrap_err().starts_with("not JSON"));
-        assert!(parse_reply(r#"{"id":-1,"ok":{}}"#).unwrap_err().contains("id"));
-        assert!(parse_reply(r#"{"id":1,"error":{"stage":"key"}}"#).unwrap_err().contains("message"));
-        assert!(parse_reply(r#"{"id":1,"error":{"message":"m","stage":"nope"}}"#).unwrap_err().contains("stage"));
-        assert!(parse_reply(r#"{"id":1,"ok":3}"#).unwrap_err().contains("object"));
+        assert!(parse_reply(r#"{"id":-1,"ok":{}}"#)
+            .unwrap_err()
+            .contains("id"));
+        assert!(parse_reply(r#"{"id":1,"error":{"stage":"key"}}"#)
+            .unwrap_err()
+            .contains("message"));
+        assert!(
+            parse_reply(r#"{"id":1,"error":{"message":"m","stage":"nope"}}"#)
+                .unwrap_err()
+                .contains("stage")
+        );
+        assert!(parse_reply(r#"{"id":1,"ok":3}"#)
+            .unwrap_err()
+            .contains("object"));
         assert!(parse_reply(r#"{"id":1}"#).unwrap_err().contains("neither"));
     }
 

@@ -260,7 +260,7 @@ mod tests {
             b.extend_from_slice(&[i as u8; 64]);
         }
         b.extend_from_slice(&[0xbb; 12]);
-        b.extend(std::iter::repeat(0xcc).take(l));
+        b.extend(std::iter::repeat_n(0xcc, l));
         b.extend_from_slice(&[0xdd; 16]);
         b
     }

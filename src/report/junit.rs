@@ -27,8 +27,16 @@ pub fn to_junit(report: &Report) -> String {
     for r in &report.results {
         suites.entry(&r.op).or_default().push(r);
     }
-    let failures = report.results.iter().filter(|r| r.status.fails_run()).count();
-    let skipped = report.results.iter().filter(|r| r.outcome == "skipped").count();
+    let failures = report
+        .results
+        .iter()
+        .filter(|r| r.status.fails_run())
+        .count();
+    let skipped = report
+        .results
+        .iter()
+        .filter(|r| r.outcome == "skipped")
+        .count();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
@@ -46,13 +54,29 @@ pub fn to_junit(report: &Report) -> String {
             cases.len()
         );
         for r in cases {
-            let _ = write!(out, "    <testcase classname=\"{}\" name=\"{}\"", escape(op), escape(&r.id));
+            let _ = write!(
+                out,
+                "    <testcase classname=\"{}\" name=\"{}\"",
+                escape(op),
+                escape(&r.id)
+            );
             let detail = escape(&r.detail);
             if r.status.fails_run() {
-                let kind = if r.status == Status::Unexpected { "unexpected" } else { r.outcome.as_str() };
-                let _ = writeln!(out, ">\n      <failure type=\"{}\" message=\"{detail}\"/>\n    </testcase>", escape(kind));
+                let kind = if r.status == Status::Unexpected {
+                    "unexpected"
+                } else {
+                    r.outcome.as_str()
+                };
+                let _ = writeln!(
+                    out,
+                    ">\n      <failure type=\"{}\" message=\"{detail}\"/>\n    </testcase>",
+                    escape(kind)
+                );
             } else if r.outcome == "skipped" {
-                let _ = writeln!(out, ">\n      <skipped message=\"{detail}\"/>\n    </testcase>");
+                let _ = writeln!(
+                    out,
+                    ">\n      <skipped message=\"{detail}\"/>\n    </testcase>"
+                );
             } else if let Some(reason) = &r.known_failure {
                 let _ = writeln!(
                     out,
@@ -78,8 +102,24 @@ mod tests {
     #[test]
     fn escapes_and_counts() {
         let results = vec![
-            VectorResult { id: "a<&>".into(), op: "o".into(), expected: "valid".into(), outcome: "fail".into(), detail: "x\"\u{1}".into(), status: Status::Failure, known_failure: None },
-            VectorResult { id: "b".into(), op: "o".into(), expected: "valid".into(), outcome: "skipped".into(), detail: "why".into(), status: Status::Ok, known_failure: None },
+            VectorResult {
+                id: "a<&>".into(),
+                op: "o".into(),
+                expected: "valid".into(),
+                outcome: "fail".into(),
+                detail: "x\"\u{1}".into(),
+                status: Status::Failure,
+                known_failure: None,
+            },
+            VectorResult {
+                id: "b".into(),
+                op: "o".into(),
+                expected: "valid".into(),
+                outcome: "skipped".into(),
+                detail: "why".into(),
+                status: Status::Ok,
+                known_failure: None,
+            },
         ];
         let xml = to_junit(&Report::new("t".into(), "impl".into(), false, results));
         assert!(xml.contains("name=\"a&lt;&amp;&gt;\""));

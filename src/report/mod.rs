@@ -86,7 +86,12 @@ pub struct Report {
 
 impl Report {
     /// Builds the summary counts from the results.
-    pub fn new(target: String, implementation: String, strict: bool, results: Vec<VectorResult>) -> Self {
+    pub fn new(
+        target: String,
+        implementation: String,
+        strict: bool,
+        results: Vec<VectorResult>,
+    ) -> Self {
         let mut outcomes = BTreeMap::new();
         let mut statuses = BTreeMap::new();
         for r in &results {
@@ -117,7 +122,11 @@ impl Report {
     pub fn by_op(&self) -> BTreeMap<&str, BTreeMap<&str, usize>> {
         let mut table: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
         for r in &self.results {
-            *table.entry(&r.op).or_default().entry(&r.outcome).or_default() += 1;
+            *table
+                .entry(&r.op)
+                .or_default()
+                .entry(&r.outcome)
+                .or_default() += 1;
         }
         table
     }
@@ -138,13 +147,21 @@ impl Report {
         for (op, counts) in &table {
             out.push_str(&format!("{op:<width$}"));
             for l in &labels {
-                out.push_str(&format!("  {:>w$}", counts.get(l).copied().unwrap_or(0), w = l.len().max(5)));
+                out.push_str(&format!(
+                    "  {:>w$}",
+                    counts.get(l).copied().unwrap_or(0),
+                    w = l.len().max(5)
+                ));
             }
             out.push('\n');
         }
         out.push_str(&format!("{:<width$}", "total"));
         for l in &labels {
-            out.push_str(&format!("  {:>w$}", self.outcomes.get(*l).copied().unwrap_or(0), w = l.len().max(5)));
+            out.push_str(&format!(
+                "  {:>w$}",
+                self.outcomes.get(*l).copied().unwrap_or(0),
+                w = l.len().max(5)
+            ));
         }
         out.push('\n');
         out
@@ -166,8 +183,10 @@ pub struct Diff {
 
 /// Compares two reports vector by vector.
 pub fn diff(old: &Report, new: &Report) -> Diff {
-    let old_by_id: BTreeMap<&str, &VectorResult> = old.results.iter().map(|r| (r.id.as_str(), r)).collect();
-    let new_by_id: BTreeMap<&str, &VectorResult> = new.results.iter().map(|r| (r.id.as_str(), r)).collect();
+    let old_by_id: BTreeMap<&str, &VectorResult> =
+        old.results.iter().map(|r| (r.id.as_str(), r)).collect();
+    let new_by_id: BTreeMap<&str, &VectorResult> =
+        new.results.iter().map(|r| (r.id.as_str(), r)).collect();
     let mut d = Diff::default();
     for (id, n) in &new_by_id {
         match old_by_id.get(id) {
@@ -179,7 +198,8 @@ pub fn diff(old: &Report, new: &Report) -> Diff {
             }
             Some(o) => {
                 if o.outcome != n.outcome {
-                    d.changed.push((id.to_string(), o.outcome.clone(), n.outcome.clone()));
+                    d.changed
+                        .push((id.to_string(), o.outcome.clone(), n.outcome.clone()));
                 }
                 if n.status.fails_run() && !o.status.fails_run() {
                     d.regressions.push(id.to_string());
@@ -187,7 +207,11 @@ pub fn diff(old: &Report, new: &Report) -> Diff {
             }
         }
     }
-    d.removed = old_by_id.keys().filter(|id| !new_by_id.contains_key(*id)).map(|s| s.to_string()).collect();
+    d.removed = old_by_id
+        .keys()
+        .filter(|id| !new_by_id.contains_key(*id))
+        .map(|s| s.to_string())
+        .collect();
     d
 }
 
@@ -209,21 +233,52 @@ mod tests {
 
     #[test]
     fn summary_counts_and_conformance() {
-        let rep = Report::new("t".into(), "i".into(), false, vec![r("a", "pass", Status::Ok), r("b", "fail", Status::ExpectedFailure)]);
+        let rep = Report::new(
+            "t".into(),
+            "i".into(),
+            false,
+            vec![
+                r("a", "pass", Status::Ok),
+                r("b", "fail", Status::ExpectedFailure),
+            ],
+        );
         assert!(rep.conforming);
         assert_eq!(rep.outcomes["fail"], 1);
         assert_eq!(rep.statuses["expected-failure"], 1);
         let table = rep.summary_table();
         assert!(table.contains("mixin.decrypt"));
         assert!(table.lines().last().unwrap().starts_with("total"));
-        let bad = Report::new("t".into(), "i".into(), false, vec![r("a", "crashed", Status::Failure)]);
+        let bad = Report::new(
+            "t".into(),
+            "i".into(),
+            false,
+            vec![r("a", "crashed", Status::Failure)],
+        );
         assert!(!bad.conforming);
     }
 
     #[test]
     fn diff_finds_regressions_only_where_status_worsens() {
-        let old = Report::new("t".into(), "i".into(), false, vec![r("a", "pass", Status::Ok), r("b", "fail", Status::Failure), r("c", "pass", Status::Ok)]);
-        let new = Report::new("t".into(), "i".into(), false, vec![r("a", "crashed", Status::Failure), r("b", "timeout", Status::Failure), r("d", "pass", Status::Ok)]);
+        let old = Report::new(
+            "t".into(),
+            "i".into(),
+            false,
+            vec![
+                r("a", "pass", Status::Ok),
+                r("b", "fail", Status::Failure),
+                r("c", "pass", Status::Ok),
+            ],
+        );
+        let new = Report::new(
+            "t".into(),
+            "i".into(),
+            false,
+            vec![
+                r("a", "crashed", Status::Failure),
+                r("b", "timeout", Status::Failure),
+                r("d", "pass", Status::Ok),
+            ],
+        );
         let d = diff(&old, &new);
         assert_eq!(d.regressions, ["a"]);
         assert_eq!(d.changed.len(), 2);

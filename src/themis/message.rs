@@ -235,7 +235,7 @@ pub fn parse_signed<'a>(
             (true, None) => MAX_EC_SIGNATURE,
             (false, _) => 0,
         };
-        if s.checked_add(padding.len()).map_or(true, |sum| sum > max) {
+        if s.checked_add(padding.len()).is_none_or(|sum| sum > max) {
             return Err(ThemisError::TrailingBytes {
                 count: padding.len(),
                 reason: "together with the signature exceed the largest signature of the key",

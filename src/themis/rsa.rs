@@ -142,7 +142,7 @@ pub fn oaep_encrypt(
         ))?;
     let mut db = Vec::with_capacity(k - h_len - 1);
     db.extend_from_slice(&Sha1::digest([]));
-    db.extend(std::iter::repeat(0u8).take(ps_len));
+    db.extend(std::iter::repeat_n(0u8, ps_len));
     db.push(1);
     db.extend_from_slice(message);
     let db_mask = mgf1::<Sha1>(seed, db.len());

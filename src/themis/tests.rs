@@ -233,9 +233,9 @@ fn every_stage_has_an_input_built_for_it() {
     let mut appended_nonzero = s.clone();
     appended_nonzero.push(0x90);
     let mut too_much_padding = s.clone();
-    too_much_padding.extend(std::iter::repeat(0).take(73 - sig_len));
+    too_much_padding.extend(std::iter::repeat_n(0, 73 - sig_len));
     let mut padding_exactly_max = s.clone();
-    padding_exactly_max.extend(std::iter::repeat(0).take(72 - sig_len));
+    padding_exactly_max.extend(std::iter::repeat_n(0, 72 - sig_len));
     let mut trailing_inside = set_u32(s.clone(), 8, u32::try_from(sig_len + 2).unwrap());
     trailing_inside.extend_from_slice(&[0, 0]);
     let verify_cases: Vec<(&str, Vec<u8>, Result<(), Stage>)> = vec![
