@@ -4,7 +4,7 @@ use clap::{Parser, Subcommand};
 use sealcheck::codec::from_hex_or_base64;
 use sealcheck::ops::Reference;
 use std::io::{self, Read};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Conformance and test-vector suite for Themis Secure Message and Mixin encrypted messages.
@@ -37,6 +37,38 @@ enum Command {
         /// Vector files; default: the embedded corpus.
         files: Vec<PathBuf>,
     },
+    /// Rewrite the generated vector files from their recorded seeds, or generate new vectors
+    /// for an op (`--op` with `--count`, or with `--inputs`).
+    Generate {
+        /// The repository root that holds vectors/.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Write nothing; exit 1 if any generated file would change.
+        #[arg(long, conflicts_with = "op")]
+        check: bool,
+        /// Generate vectors for this op instead, e.g. mixin.decrypt.
+        #[arg(long, requires = "out")]
+        op: Option<String>,
+        /// How many random cases of `--op`.
+        #[arg(long, conflicts_with = "inputs")]
+        count: Option<usize>,
+        /// A JSON array of args objects for `--op` (your own keys, session ids, messages).
+        #[arg(long)]
+        inputs: Option<PathBuf>,
+        /// Seed of the random inputs or injected randomness.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Where to write the vector file for `--op`.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Compare two JSON reports of `sealcheck run`; exit 1 if a vector regressed.
+    Diff {
+        /// The earlier report.
+        old: PathBuf,
+        /// The later report.
+        new: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -61,6 +93,126 @@ fn main() -> ExitCode {
             }
         }
         Command::Inspect { input, format } => inspect(&input, format.as_deref()),
+        Command::Generate {
+            root,
+            check,
+            op,
+            count,
+            inputs,
+            seed,
+            out,
+        } => generate(
+            &root,
+            check,
+            op.as_deref(),
+            count,
+            inputs.as_deref(),
+            seed,
+            out.as_deref(),
+        ),
+        Command::Diff { old, new } => diff(&old, &new),
+    }
+}
+
+fn fail(context: &str, e: impl std::fmt::Display) -> ExitCode {
+    eprintln!("sealcheck {context}: {e}");
+    ExitCode::from(2)
+}
+
+fn generate(
+    root: &Path,
+    check: bool,
+    op: Option<&str>,
+    count: Option<usize>,
+    inputs: Option<&Path>,
+    seed: u64,
+    out: Option<&Path>,
+) -> ExitCode {
+    use sealcheck::vectors::generate;
+    if let (Some(op), Some(out)) = (op, out) {
+        let file = match (count, inputs) {
+            (Some(n), None) => generate::random_file(op, n, seed),
+            (None, Some(path)) => std::fs::read_to_string(path)
+                .map_err(|e| format!("{}: {e}", path.display()))
+                .and_then(|t| {
+                    serde_json::from_str::<Vec<serde_json::Value>>(&t)
+                        .map_err(|e| format!("{}: {e}", path.display()))
+                })
+                .and_then(|inputs| generate::inputs_file(op, &inputs, seed)),
+            _ => Err("--op needs --count N or --inputs FILE".into()),
+        };
+        let written = file.and_then(|f| {
+            let n = f.tests.len();
+            generate::to_text(&f)
+                .and_then(|t| std::fs::write(out, t).map_err(|e| format!("{}: {e}", out.display())))
+                .map(|_| n)
+        });
+        return match written {
+            Ok(n) => {
+                println!("wrote {n} vectors to {}", out.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail("generate", e),
+        };
+    }
+    match generate::generate_all(root, check) {
+        Ok(changed) if check && !changed.is_empty() => {
+            for p in &changed {
+                println!("would change: {}", p.display());
+            }
+            ExitCode::from(1)
+        }
+        Ok(changed) => {
+            for p in &changed {
+                println!("wrote {}", p.display());
+            }
+            println!(
+                "{} generated files, {} changed",
+                generate::files().len(),
+                changed.len()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail("generate", e),
+    }
+}
+
+fn diff(old: &Path, new: &Path) -> ExitCode {
+    let load = |p: &Path| -> Result<sealcheck::report::Report, String> {
+        let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+        serde_json::from_str(&text)
+            .map_err(|e| format!("{}: not a sealcheck JSON report: {e}", p.display()))
+    };
+    let (old, new) = match (load(old), load(new)) {
+        (Ok(o), Ok(n)) => (o, n),
+        (Err(e), _) | (_, Err(e)) => return fail("diff", e),
+    };
+    let d = sealcheck::report::diff(&old, &new);
+    for (id, was, now) in &d.changed {
+        let mark = if d.regressions.contains(id) {
+            "REGRESSION"
+        } else {
+            "changed"
+        };
+        println!("{mark:<11} {id}: {was} -> {now}");
+    }
+    for id in &d.added {
+        println!("added       {id}");
+    }
+    for id in &d.removed {
+        println!("removed     {id}");
+    }
+    println!(
+        "{} changed, {} added, {} removed, {} regressions",
+        d.changed.len(),
+        d.added.len(),
+        d.removed.len(),
+        d.regressions.len()
+    );
+    if d.regressions.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     }
 }
 

@@ -303,6 +303,23 @@ pub fn generate_rsa_keypair(
     Ok((private, public))
 }
 
+/// The public key container of a private key: a compressed point for EC (as Themis writes),
+/// `n || e` for RSA. A public key is returned as it is, once checked.
+pub fn public_key_for(private_key: &[u8]) -> Result<Vec<u8>, ThemisError> {
+    let key = parse_key(private_key)?;
+    let missing = || ThemisError::KeyGeneration("the key does not fit a container".into());
+    match key {
+        Key::EcPrivate(d) => Ok(write_ec_public(&d)),
+        Key::RsaPrivate(k) => {
+            let digit = private_key.get(3).copied().ok_or_else(missing)?;
+            write_rsa(&k, digit)
+                .map(|(_, public)| public)
+                .ok_or_else(missing)
+        }
+        Key::EcPublic(_) | Key::RsaPublic(_) => Ok(private_key.to_vec()),
+    }
+}
+
 /// Both RSA containers for a key.
 fn write_rsa(key: &RsaPrivateKey, digit: u8) -> Option<(Vec<u8>, Vec<u8>)> {
     let k = rsa_len(digit)?;

@@ -1,6 +1,8 @@
 //! The vector file format (docs/VECTORS.md) and the embedded corpus.
 
 use crate::Stage;
+
+pub mod generate;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;

@@ -1,0 +1,509 @@
+//! `sealcheck generate`: the generated part of the corpus, rewritten byte for byte from the
+//! seed recorded in each file.
+//!
+//! Each generated file has a builder (one per format and op, in `mixin.rs` and `themis.rs`)
+//! that draws every input from a seeded ChaCha20 stream and asks the reference for every
+//! expected output. Hand-curated files live in `vectors/curated/` and are never touched.
+
+mod mixin;
+mod themis;
+
+use super::{
+    Check, Expected, Generator, Note, Provenance, Vector, VectorFile, Verdict, SCHEMA_VERSION,
+};
+use crate::iut::Reply;
+use crate::ops::Reference;
+use crate::Stage;
+use rand_chacha::rand_core::{RngCore, SeedableRng};
+use rand_chacha::ChaCha20Rng;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Bumped whenever a builder's output changes on purpose; recorded in every generated file.
+pub const GENERATOR_VERSION: &str = "1";
+
+/// What a builder returns: one file's description, flag notes and tests.
+pub struct Generated {
+    /// What the file covers.
+    pub description: String,
+    /// Every flag its tests use.
+    pub notes: BTreeMap<String, Note>,
+    /// The tests, in a stable order.
+    pub tests: Vec<Vector>,
+}
+
+/// Builds one file's tests from a seeded generator.
+pub type Builder = fn(&mut Gen) -> Result<Generated, String>;
+
+/// One generated file.
+pub struct FileSpec {
+    /// Path relative to the repository root, e.g. `vectors/mixin/decrypt.json`.
+    pub path: &'static str,
+    /// The op every test calls.
+    pub op: &'static str,
+    /// The seed used when the file does not exist yet.
+    pub default_seed: u64,
+    /// The builder.
+    pub build: Builder,
+}
+
+/// Every generated file, Mixin first.
+pub fn files() -> Vec<FileSpec> {
+    let mut all = mixin::files();
+    all.extend(themis::files());
+    all
+}
+
+/// A seeded source of inputs, with the reference at hand for expected outputs.
+pub struct Gen {
+    rng: ChaCha20Rng,
+    reference: Reference,
+    /// The seed this generator was started from.
+    pub seed: u64,
+}
+
+impl Gen {
+    /// A generator for `seed`; the reference's own randomness (signatures) is seeded too.
+    pub fn new(seed: u64) -> Self {
+        Gen {
+            rng: ChaCha20Rng::seed_from_u64(seed),
+            reference: Reference::with_rng(ChaCha20Rng::seed_from_u64(seed ^ 0x5ea1_c4ec)),
+            seed,
+        }
+    }
+
+    /// The underlying stream, for APIs that take an rng (key generation).
+    pub fn rng(&mut self) -> &mut ChaCha20Rng {
+        &mut self.rng
+    }
+
+    /// `n` pseudo-random bytes.
+    pub fn bytes(&mut self, n: usize) -> Vec<u8> {
+        let mut b = vec![0u8; n];
+        self.rng.fill_bytes(&mut b);
+        b
+    }
+
+    /// A pseudo-random array.
+    pub fn array<const N: usize>(&mut self) -> [u8; N] {
+        let mut b = [0u8; N];
+        self.rng.fill_bytes(&mut b);
+        b
+    }
+
+    /// A pseudo-random number below `n` (0 when `n` is 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        if n == 0 {
+            0
+        } else {
+            self.rng.next_u64() % n
+        }
+    }
+
+    /// A random version-4 UUID, lowercase and hyphenated.
+    pub fn uuid(&mut self) -> String {
+        uuid::Builder::from_random_bytes(self.array())
+            .into_uuid()
+            .to_string()
+    }
+
+    /// Asks the reference.
+    pub fn answer(&mut self, op: &str, args: &Value) -> Reply {
+        self.reference.answer(op, args)
+    }
+
+    /// Asks the reference and requires success: the `ok` payload.
+    pub fn ok(&mut self, op: &str, args: &Value) -> Result<Value, String> {
+        match self.answer(op, args) {
+            Reply::Ok(v) => Ok(v),
+            other => Err(format!(
+                "{op} with {args}: the reference answered {other:?}"
+            )),
+        }
+    }
+
+    /// Asks the reference and requires a rejection: its stage.
+    pub fn rejected(&mut self, op: &str, args: &Value) -> Result<Stage, String> {
+        match self.answer(op, args) {
+            Reply::Error { stage: Some(s), .. } => Ok(s),
+            other => Err(format!(
+                "{op}: the reference did not reject {args}: {other:?}"
+            )),
+        }
+    }
+
+    fn provenance(&self) -> Vec<Provenance> {
+        vec![Provenance {
+            kind: "reference".into(),
+            source: format!(
+                "sealcheck generate (generator {GENERATOR_VERSION}, seed {})",
+                self.seed
+            ),
+        }]
+    }
+
+    /// A valid vector whose exact output the reference computes.
+    pub fn valid(
+        &mut self,
+        op: &str,
+        id: String,
+        comment: impl Into<String>,
+        flags: &[&str],
+        args: Value,
+    ) -> Result<Vector, String> {
+        let ok = self.ok(op, &args)?;
+        Ok(self.vector(
+            id,
+            comment,
+            flags,
+            args,
+            Verdict::Valid,
+            Some(ok),
+            None,
+            None,
+        ))
+    }
+
+    /// A valid vector with a randomised output, checked by opening or verifying it.
+    pub fn valid_checked(
+        &mut self,
+        op: &str,
+        id: String,
+        comment: impl Into<String>,
+        flags: &[&str],
+        args: Value,
+        check: Check,
+    ) -> Result<Vector, String> {
+        // The reference must produce an output that passes its own check.
+        let ok = self.ok(op, &args)?;
+        let v = self.vector(
+            id,
+            comment,
+            flags,
+            args,
+            Verdict::Valid,
+            None,
+            None,
+            Some(check),
+        );
+        match crate::check::judge(op, &v, &Ok(Reply::Ok(ok))) {
+            crate::check::Outcome::Pass => Ok(v),
+            other => Err(format!(
+                "{}: the reference fails its own check: {other}",
+                v.id
+            )),
+        }
+    }
+
+    /// An invalid vector; `stage` is what the policy says, and the reference must agree.
+    pub fn invalid(
+        &mut self,
+        op: &str,
+        id: String,
+        comment: impl Into<String>,
+        flags: &[&str],
+        args: Value,
+        stage: Stage,
+    ) -> Result<Vector, String> {
+        let got = self.rejected(op, &args)?;
+        if got != stage {
+            return Err(format!(
+                "{id}: the reference rejects at {got}, the vector says {stage}"
+            ));
+        }
+        Ok(self.vector(
+            id,
+            comment,
+            flags,
+            args,
+            Verdict::Invalid,
+            None,
+            Some(stage),
+            None,
+        ))
+    }
+
+    /// An acceptable vector: a leniency of some real implementation that the reference, being
+    /// strict, rejects (at `stage`, recorded for strict runs of strict implementations).
+    pub fn acceptable(
+        &mut self,
+        op: &str,
+        id: String,
+        comment: impl Into<String>,
+        flags: &[&str],
+        args: Value,
+        stage: Stage,
+    ) -> Result<Vector, String> {
+        if flags.is_empty() {
+            return Err(format!(
+                "{id}: an acceptable vector needs a flag saying who does what"
+            ));
+        }
+        let got = self.rejected(op, &args)?;
+        if got != stage {
+            return Err(format!(
+                "{id}: the reference rejects at {got}, the vector says {stage}"
+            ));
+        }
+        Ok(self.vector(
+            id,
+            comment,
+            flags,
+            args,
+            Verdict::Acceptable,
+            None,
+            Some(stage),
+            None,
+        ))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn vector(
+        &self,
+        id: String,
+        comment: impl Into<String>,
+        flags: &[&str],
+        args: Value,
+        result: Verdict,
+        ok: Option<Value>,
+        stage: Option<Stage>,
+        check: Option<Check>,
+    ) -> Vector {
+        Vector {
+            id,
+            comment: comment.into(),
+            flags: flags.iter().map(|f| f.to_string()).collect(),
+            args,
+            expected: Expected {
+                result,
+                ok,
+                stage,
+                check,
+                provenance: self.provenance(),
+            },
+        }
+    }
+}
+
+/// A flag definition.
+pub fn note(
+    bug_type: &str,
+    description: &str,
+    implementations: &[(&str, &str)],
+    references: &[&str],
+) -> Note {
+    Note {
+        bug_type: bug_type.into(),
+        description: description.into(),
+        implementations: implementations
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        references: references.iter().map(|r| r.to_string()).collect(),
+    }
+}
+
+/// Builds one file from its seed.
+pub fn build(spec: &FileSpec, seed: u64) -> Result<VectorFile, String> {
+    let mut gen = Gen::new(seed);
+    let g = (spec.build)(&mut gen)?;
+    let format = spec.op.split('.').next().unwrap_or_default().to_owned();
+    // Keep only the notes the tests use, so the file defines exactly its flags.
+    let used: std::collections::HashSet<&String> = g.tests.iter().flat_map(|t| &t.flags).collect();
+    let notes = g
+        .notes
+        .into_iter()
+        .filter(|(k, _)| used.contains(k))
+        .collect();
+    Ok(VectorFile {
+        schema_version: SCHEMA_VERSION,
+        format,
+        op: spec.op.into(),
+        description: g.description,
+        generator: Some(Generator {
+            version: GENERATOR_VERSION.into(),
+            seed,
+        }),
+        notes,
+        tests: g.tests,
+    })
+}
+
+/// The canonical text of a vector file: pretty JSON, sorted keys, trailing newline.
+pub fn to_text(file: &VectorFile) -> Result<String, String> {
+    let mut text = serde_json::to_string_pretty(file).map_err(|e| e.to_string())?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// The seed recorded in an existing file, if there is one.
+fn recorded_seed(path: &Path) -> Option<u64> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let v: Value = serde_json::from_str(&text).ok()?;
+    v.get("generator")?.get("seed")?.as_u64()
+}
+
+/// Regenerates every generated file under `root`; with `check`, writes nothing and returns
+/// the paths that would change.
+pub fn generate_all(root: &Path, check: bool) -> Result<Vec<PathBuf>, String> {
+    let mut changed = Vec::new();
+    for spec in files() {
+        let path = root.join(spec.path);
+        let seed = recorded_seed(&path).unwrap_or(spec.default_seed);
+        let text = to_text(&build(&spec, seed)?)?;
+        let old = std::fs::read_to_string(&path).unwrap_or_default();
+        if old != text {
+            changed.push(path.clone());
+            if !check {
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+                }
+                std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+            }
+        }
+    }
+    Ok(changed)
+}
+
+/// Vectors a user asks for: `count` random valid cases of `op` from `seed`, written in the
+/// corpus format so `sealcheck run --vectors` takes them.
+pub fn random_file(op: &str, count: usize, seed: u64) -> Result<VectorFile, String> {
+    let mut g = Gen::new(seed);
+    let mut tests = Vec::with_capacity(count);
+    for i in 0..count {
+        let args = match op.split_once('.') {
+            Some(("mixin", _)) => mixin::random_args(&mut g, op)?,
+            Some(("themis", _)) => themis::random_args(&mut g, op)?,
+            _ => return Err(format!("unknown op {op}")),
+        };
+        tests.push(user_vector(
+            &mut g,
+            op,
+            format!("{op}/user/seed-{seed}-{i}"),
+            args,
+        )?);
+    }
+    user_file(
+        op,
+        seed,
+        format!("{count} random cases of {op} from seed {seed}."),
+        tests,
+    )
+}
+
+/// Vectors for inputs a user gives (their own keys, session ids, plaintexts): one args object
+/// per case, exactly as PROTOCOL.md's args for `op`; the reference supplies the expectation
+/// (valid with its output, or invalid with its stage). An encrypt without `random` gets
+/// randomness drawn from `seed`, so the expected output is exact.
+pub fn inputs_file(op: &str, inputs: &[Value], seed: u64) -> Result<VectorFile, String> {
+    if !crate::ops::OPS.contains(&op) {
+        return Err(format!("unknown op {op}"));
+    }
+    let mut g = Gen::new(seed);
+    let mut tests = Vec::with_capacity(inputs.len());
+    for (i, args) in inputs.iter().enumerate() {
+        let mut args = args.clone();
+        if !args.is_object() {
+            return Err(format!("input {i} is not a JSON object"));
+        }
+        if args.get("random").is_none() {
+            if let Some(random) = injected_randomness(&mut g, op, &args) {
+                args["random"] = random;
+            }
+        }
+        tests.push(user_vector(
+            &mut g,
+            op,
+            format!("{op}/user/input-{i}"),
+            args,
+        )?);
+    }
+    user_file(
+        op,
+        seed,
+        format!(
+            "{} cases of {op} for inputs given by the user.",
+            inputs.len()
+        ),
+        tests,
+    )
+}
+
+fn injected_randomness(g: &mut Gen, op: &str, args: &Value) -> Option<Value> {
+    match op {
+        "mixin.encrypt" => {
+            let n = args.get("sessions")?.as_array()?.len();
+            let ivs: Vec<String> = (0..n).map(|_| hex::encode(g.array::<16>())).collect();
+            Some(
+                serde_json::json!({"message_key": hex::encode(g.array::<16>()), "nonce": hex::encode(g.array::<12>()), "ivs": ivs}),
+            )
+        }
+        "themis.encrypt" => Some(
+            serde_json::json!({"iv": hex::encode(g.array::<12>()), "secret": hex::encode(g.bytes(70)), "oaep_seed": hex::encode(g.array::<20>())}),
+        ),
+        _ => None,
+    }
+}
+
+fn user_vector(g: &mut Gen, op: &str, id: String, args: Value) -> Result<Vector, String> {
+    match g.answer(op, &args) {
+        Reply::Ok(_) if op == "themis.sign" => {
+            let key = args
+                .get("private_key")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let public = themis::public_for(key)?;
+            g.valid_checked(
+                op,
+                id,
+                "Given by the user; the signature is checked by verifying it.",
+                &[],
+                args,
+                Check::ThemisVerify { public_key: public },
+            )
+        }
+        Reply::Ok(_) => g.valid(
+            op,
+            id,
+            "Given by the user; the output is the reference's.",
+            &[],
+            args,
+        ),
+        Reply::Error {
+            stage: Some(stage),
+            message,
+            ..
+        } => g.invalid(
+            op,
+            id,
+            format!("Given by the user; the reference rejects it: {message}"),
+            &[],
+            args,
+            stage,
+        ),
+        other => Err(format!(
+            "{id}: the reference cannot judge these args: {other:?}"
+        )),
+    }
+}
+
+fn user_file(
+    op: &str,
+    seed: u64,
+    description: String,
+    tests: Vec<Vector>,
+) -> Result<VectorFile, String> {
+    Ok(VectorFile {
+        schema_version: SCHEMA_VERSION,
+        format: op.split('.').next().unwrap_or_default().to_owned(),
+        op: op.to_owned(),
+        description,
+        generator: Some(Generator {
+            version: GENERATOR_VERSION.into(),
+            seed,
+        }),
+        notes: BTreeMap::new(),
+        tests,
+    })
+}
