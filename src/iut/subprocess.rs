@@ -8,7 +8,7 @@
 use super::{Failure, Hello, Implementation, Reply};
 use crate::Stage;
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
@@ -433,7 +433,8 @@ impl Implementation for Subprocess {
         // Requests that were in flight when something went wrong: rerun one at a time.
         let mut suspects: VecDeque<usize> = VecDeque::new();
         let mut inflight: BTreeMap<u64, InFlight> = BTreeMap::new();
-        let mut answered: HashSet<u64> = HashSet::new();
+        // Which request each answered id belonged to, to blame a second answer on it.
+        let mut answered: HashMap<u64, usize> = HashMap::new();
         let mut failed_starts = 0usize;
 
         let mut finish = |results: &mut Vec<Option<Result<Reply, Failure>>>,
@@ -531,12 +532,15 @@ impl Implementation for Subprocess {
                         match parse_reply(&line) {
                             Ok((id, reply)) => {
                                 if let Some(f) = inflight.remove(&id) {
-                                    answered.insert(id);
+                                    answered.insert(id, f.index);
                                     finish(&mut results, f.index, Ok(reply), &mut done);
-                                } else if answered.contains(&id) {
-                                    failure = Some(Failure::ProtocolError(format!(
-                                        "a second reply with id {id}"
-                                    )));
+                                } else if let Some(&index) = answered.get(&id) {
+                                    // The request that drew two answers is the one at fault.
+                                    let why = format!("a second reply with id {id}");
+                                    if let Some(slot) = results.get_mut(index) {
+                                        *slot = Some(Err(Failure::ProtocolError(why.clone())));
+                                    }
+                                    failure = Some(Failure::ProtocolError(why));
                                     break;
                                 } else {
                                     failure = Some(Failure::ProtocolError(format!(
@@ -565,7 +569,8 @@ impl Implementation for Subprocess {
                     .into_values()
                     .map(|f| f.index)
                     .collect();
-                if let [only] = in_flight.as_slice() {
+                let blamed_elsewhere = matches!(&failure, Failure::ProtocolError(m) if m.starts_with("a second reply"));
+                if let ([only], false) = (in_flight.as_slice(), blamed_elsewhere) {
                     finish(&mut results, *only, Err(failure), &mut done);
                 } else {
                     // Not knowing which request caused it, run each again on its own.
