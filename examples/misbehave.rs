@@ -48,7 +48,9 @@ fn main() {
         if input.read_line(&mut line).unwrap_or(0) == 0 {
             break;
         }
-        let Ok(req) = serde_json::from_str::<Value>(&line) else { continue };
+        let Ok(req) = serde_json::from_str::<Value>(&line) else {
+            continue;
+        };
         let id = req["id"].as_u64().unwrap_or(0);
         let op = req["op"].as_str().unwrap_or_default().to_owned();
         let reply = if op == "hello" {

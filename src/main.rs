@@ -62,6 +62,19 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Measure the harness: the corpus in process and over the protocol, and a cheap op
+    /// against `sealcheck serve` beside a bare echo.
+    Bench {
+        /// Seconds to spend on each measurement.
+        #[arg(long, default_value_t = 2.0)]
+        seconds: f64,
+        /// Cheap requests per pipelined round.
+        #[arg(long, default_value_t = 200_000)]
+        requests: usize,
+    },
+    /// A bare JSON-lines echo, measured by `bench` beside `serve`.
+    #[command(hide = true)]
+    Echo,
     /// Compare two JSON reports of `sealcheck run`; exit 1 if a vector regressed.
     Diff {
         /// The earlier report.
@@ -111,6 +124,27 @@ fn main() -> ExitCode {
             out.as_deref(),
         ),
         Command::Diff { old, new } => diff(&old, &new),
+        Command::Echo => match sealcheck::serve::echo(io::stdin().lock(), io::stdout().lock()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail("echo", e),
+        },
+        Command::Bench { seconds, requests } => {
+            let exe = match std::env::current_exe() {
+                Ok(p) => p.display().to_string(),
+                Err(e) => return fail("bench", e),
+            };
+            match sealcheck::bench::run(
+                &exe,
+                std::time::Duration::from_secs_f64(seconds.max(0.0)),
+                requests.max(10),
+            ) {
+                Ok(figures) => {
+                    print!("{}", sealcheck::bench::table(&figures));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail("bench", e),
+            }
+        }
     }
 }
 

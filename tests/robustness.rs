@@ -14,7 +14,11 @@ fn misbehave() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let dir = exe.parent().unwrap().parent().unwrap();
     let path = dir.join("examples").join("misbehave");
-    assert!(path.exists(), "build the example first: cargo build --examples ({})", path.display());
+    assert!(
+        path.exists(),
+        "build the example first: cargo build --examples ({})",
+        path.display()
+    );
     path
 }
 
@@ -22,14 +26,32 @@ fn misbehave() -> PathBuf {
 fn run(mode: &str, arg: &str, timeout: Duration) -> (Vec<VectorResult>, Subprocess) {
     let files = sealcheck::vectors::load_embedded().unwrap();
     let args = RunArgs {
-        filters: vec!["mixin.checksum/go-kat/*".into(), "*/upstream/*".into(), "mixin.decrypt/go-kat/sessions=1-*".into()],
+        filters: vec![
+            "mixin.checksum/go-kat/*".into(),
+            "*/upstream/*".into(),
+            "mixin.decrypt/go-kat/sessions=1-*".into(),
+        ],
         ..Default::default()
     };
     let selected = select(&files, &args);
     assert!(selected.len() > 40, "{}", selected.len());
     let cmd = format!("{} {mode} {arg}", misbehave().display());
-    let mut target = Subprocess::spawn_with(&cmd, Options { timeout, window: 16 }).unwrap();
-    let results = execute(&mut target, &selected, false, &Expectations::default(), &mut |_| {}).unwrap();
+    let mut target = Subprocess::spawn_with(
+        &cmd,
+        Options {
+            timeout,
+            window: 16,
+        },
+    )
+    .unwrap();
+    let results = execute(
+        &mut target,
+        &selected,
+        false,
+        &Expectations::default(),
+        &mut |_| {},
+    )
+    .unwrap();
     assert_eq!(results.len(), selected.len(), "no vector is dropped");
     for (r, (_, v)) in results.iter().zip(&selected) {
         assert_eq!(r.id, v.id, "results come back in corpus order");
@@ -39,7 +61,10 @@ fn run(mode: &str, arg: &str, timeout: Duration) -> (Vec<VectorResult>, Subproce
 
 fn outcomes(results: &[VectorResult], checksum: bool) -> BTreeMap<String, usize> {
     let mut m = BTreeMap::new();
-    for r in results.iter().filter(|r| (r.op == "mixin.checksum") == checksum) {
+    for r in results
+        .iter()
+        .filter(|r| (r.op == "mixin.checksum") == checksum)
+    {
         *m.entry(r.outcome.clone()).or_default() += 1;
     }
     m
@@ -49,7 +74,12 @@ fn outcomes(results: &[VectorResult], checksum: bool) -> BTreeMap<String, usize>
 fn assert_checksums_only(results: &[VectorResult], want: &str, detail: &str) {
     let bad = outcomes(results, true);
     assert_eq!(bad.keys().collect::<Vec<_>>(), [want], "{bad:?}");
-    assert_eq!(outcomes(results, false).keys().collect::<Vec<_>>(), ["pass"], "{:?}", outcomes(results, false));
+    assert_eq!(
+        outcomes(results, false).keys().collect::<Vec<_>>(),
+        ["pass"],
+        "{:?}",
+        outcomes(results, false)
+    );
     for r in results.iter().filter(|r| r.op == "mixin.checksum") {
         assert!(r.detail.contains(detail), "{}: {}", r.id, r.detail);
     }
@@ -68,7 +98,11 @@ fn a_well_behaved_target_passes() {
 fn panic_on_one_op() {
     let (results, target) = run("panic-on", "mixin.checksum", T);
     assert_checksums_only(&results, "crashed", "panicking on mixin.checksum");
-    assert!(target.restarts >= 9, "restarted after each crash: {}", target.restarts);
+    assert!(
+        target.restarts >= 9,
+        "restarted after each crash: {}",
+        target.restarts
+    );
 }
 
 #[test]
@@ -100,7 +134,10 @@ fn repeated_id_on_one_op() {
     let (results, _) = run("repeat-id-on", "mixin.checksum", T);
     let bad = outcomes(&results, true);
     assert!(bad.contains_key("protocol-error"), "{bad:?}");
-    assert_eq!(outcomes(&results, false).keys().collect::<Vec<_>>(), ["pass"]);
+    assert_eq!(
+        outcomes(&results, false).keys().collect::<Vec<_>>(),
+        ["pass"]
+    );
 }
 
 #[test]
@@ -129,20 +166,32 @@ fn exit_mid_run_restarts_and_finishes() {
     let (results, target) = run("exit-after-3", &state, T);
     assert!(target.restarts >= 1);
     // Requests in flight when it left are run again; none is lost, none fails.
-    assert!(results.iter().all(|r| r.outcome == "pass"), "{:?}", outcomes(&results, false));
+    assert!(
+        results.iter().all(|r| r.outcome == "pass"),
+        "{:?}",
+        outcomes(&results, false)
+    );
     assert!(target.last_stderr.contains("leaving mid-run") || target.restarts >= 1);
 }
 
 #[test]
 fn a_target_that_never_starts_is_a_setup_error() {
-    let err = Subprocess::spawn_with("false", Options::default()).err().unwrap();
+    let err = Subprocess::spawn_with("false", Options::default())
+        .err()
+        .unwrap();
     assert!(err.contains("handshake"), "{err}");
-    let err = Subprocess::spawn_with("/nonexistent/iut", Options::default()).err().unwrap();
+    let err = Subprocess::spawn_with("/nonexistent/iut", Options::default())
+        .err()
+        .unwrap();
     assert!(err.contains("cannot start"), "{err}");
 }
 
 fn tempdir(name: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("sealcheck-{name}-{}-{:?}", std::process::id(), std::thread::current().id()));
+    let dir = std::env::temp_dir().join(format!(
+        "sealcheck-{name}-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir.display().to_string()

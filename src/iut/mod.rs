@@ -45,6 +45,39 @@ impl Reply {
         }
     }
 
+    /// Writes the response line (without the newline) straight to `w`, building no
+    /// intermediate JSON value: `serve` spends its time on the crypto, not on copies.
+    pub fn write_json(&self, id: u64, w: &mut impl std::io::Write) -> std::io::Result<()> {
+        write!(w, "{{\"id\":{id},")?;
+        match self {
+            Reply::Ok(v) => {
+                w.write_all(b"\"ok\":")?;
+                serde_json::to_writer(&mut *w, v)?;
+            }
+            Reply::Error {
+                message,
+                code,
+                stage,
+            } => {
+                w.write_all(b"\"error\":{\"message\":")?;
+                serde_json::to_writer(&mut *w, message)?;
+                if let Some(c) = code {
+                    w.write_all(b",\"code\":")?;
+                    serde_json::to_writer(&mut *w, c)?;
+                }
+                if let Some(s) = stage {
+                    write!(w, ",\"stage\":\"{}\"", s.as_str())?;
+                }
+                w.write_all(b"}")?;
+            }
+            Reply::Unsupported(reason) => {
+                w.write_all(b"\"unsupported\":")?;
+                serde_json::to_writer(&mut *w, reason)?;
+            }
+        }
+        w.write_all(b"}")
+    }
+
     /// The JSON response line body (without `id`), as PROTOCOL.md writes it.
     pub fn to_json(&self, id: u64) -> Value {
         match self {

@@ -8,7 +8,7 @@
 use super::{Failure, Hello, Implementation, Reply};
 use crate::Stage;
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
@@ -355,17 +355,17 @@ fn read_bounded_line(reader: &mut impl BufRead, line: &mut Vec<u8>) -> Result<us
 /// Parses one reply line into its id and reply; the error says how it breaks the protocol.
 pub fn parse_reply(text: &str) -> Result<(u64, Reply), String> {
     let short: String = text.chars().take(200).collect();
-    let v: Value = serde_json::from_str(text).map_err(|_| format!("not JSON: {short}"))?;
+    let mut v: Value = serde_json::from_str(text).map_err(|_| format!("not JSON: {short}"))?;
     let id = v
         .get("id")
         .and_then(Value::as_u64)
         .ok_or_else(|| format!("no unsigned integer id: {short}"))?;
     let shape = |why: &str| format!("reply {id}: {why}: {short}");
-    let reply = if let Some(ok) = v.get("ok") {
+    let reply = if let Some(ok) = v.get_mut("ok") {
         if !ok.is_object() {
             return Err(shape("ok is not an object"));
         }
-        Reply::Ok(ok.clone())
+        Reply::Ok(ok.take())
     } else if let Some(e) = v.get("error") {
         let message = e
             .get("message")
@@ -401,6 +401,17 @@ pub fn parse_reply(text: &str) -> Result<(u64, Reply), String> {
     Ok((id, reply))
 }
 
+/// Appends one request line, serialising `args` in place rather than copying it into a new
+/// JSON value first.
+fn write_request(out: &mut Vec<u8>, id: u64, op: &str, args: &Value) {
+    use std::io::Write as _;
+    let _ = write!(out, "{{\"id\":{id},\"op\":");
+    let _ = serde_json::to_writer(&mut *out, op);
+    out.extend_from_slice(b",\"args\":");
+    let _ = serde_json::to_writer(&mut *out, args);
+    out.extend_from_slice(b"}\n");
+}
+
 /// Where a request stands in [`Subprocess::call_many`].
 struct InFlight {
     index: usize,
@@ -433,8 +444,10 @@ impl Implementation for Subprocess {
         // Requests that were in flight when something went wrong: rerun one at a time.
         let mut suspects: VecDeque<usize> = VecDeque::new();
         let mut inflight: BTreeMap<u64, InFlight> = BTreeMap::new();
-        // Which request each answered id belonged to, to blame a second answer on it.
-        let mut answered: HashMap<u64, usize> = HashMap::new();
+        // Every id sent by the current process with its request, in id order: an id below
+        // the next one that is no longer in flight was answered, and a second answer to it
+        // is blamed on its request.
+        let mut sent: Vec<(u64, usize)> = Vec::new();
         let mut failed_starts = 0usize;
 
         let mut finish = |results: &mut Vec<Option<Result<Reply, Failure>>>,
@@ -479,7 +492,7 @@ impl Implementation for Subprocess {
                         continue;
                     }
                 }
-                answered.clear();
+                sent.clear();
             }
             let lockstep = !suspects.is_empty();
             let window = if lockstep {
@@ -500,12 +513,8 @@ impl Implementation for Subprocess {
                 };
                 let id = self.next_id;
                 self.next_id += 1;
-                batch.extend_from_slice(
-                    json!({"id": id, "op": op, "args": args})
-                        .to_string()
-                        .as_bytes(),
-                );
-                batch.push(b'\n');
+                write_request(&mut batch, id, op, args);
+                sent.push((id, i));
                 inflight.insert(
                     id,
                     InFlight {
@@ -532,9 +541,13 @@ impl Implementation for Subprocess {
                         match parse_reply(&line) {
                             Ok((id, reply)) => {
                                 if let Some(f) = inflight.remove(&id) {
-                                    answered.insert(id, f.index);
                                     finish(&mut results, f.index, Ok(reply), &mut done);
-                                } else if let Some(&index) = answered.get(&id) {
+                                } else if let Some(index) = sent
+                                    .binary_search_by_key(&id, |(i, _)| *i)
+                                    .ok()
+                                    .and_then(|k| sent.get(k))
+                                    .map(|(_, index)| *index)
+                                {
                                     // The request that drew two answers is the one at fault.
                                     let why = format!("a second reply with id {id}");
                                     if let Some(slot) = results.get_mut(index) {
