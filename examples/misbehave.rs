@@ -28,6 +28,9 @@ fn first_launch(state: &str) -> bool {
 }
 
 fn main() {
+    // Print the panic message only: a symbolised backtrace takes most of a second, whatever
+    // RUST_BACKTRACE the tests run with.
+    std::panic::set_hook(Box::new(|info| eprintln!("{info}")));
     let args: Vec<String> = std::env::args().collect();
     let mode = args.get(1).cloned().unwrap_or_default();
     let arg = args.get(2).cloned().unwrap_or_default();

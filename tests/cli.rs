@@ -145,3 +145,249 @@ fn run_passes_in_process_and_over_the_protocol() {
     assert!(out.status.success(), "{text}");
     assert!(text.contains(" pass"), "{text}");
 }
+
+fn misbehave() -> String {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap();
+    dir.join("examples").join("misbehave").display().to_string()
+}
+
+fn tmp(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("sealcheck-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+#[test]
+fn expectations_reports_and_diff() {
+    let broken = format!("{} panic-on mixin.checksum", misbehave());
+    let good = format!("{BIN} serve");
+    let exp = tmp("expectations.json");
+    let _ = std::fs::remove_file(&exp);
+    let filter = ["--filter", "mixin.checksum/*", "--filter", "*/upstream/*"];
+
+    // A broken target fails; --update-expectations records its failures with reasons.
+    let out = Command::new(BIN)
+        .args(["run", "--target", &broken])
+        .args(filter)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let out = Command::new(BIN)
+        .args([
+            "run",
+            "--target",
+            &broken,
+            "--expectations",
+            exp.to_str().unwrap(),
+            "--update-expectations",
+        ])
+        .args(filter)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed: Value = serde_json::from_str(&std::fs::read_to_string(&exp).unwrap()).unwrap();
+    let failures = listed["failures"].as_object().unwrap();
+    assert!(failures.len() >= 9);
+    assert!(failures.values().all(|f| f["outcome"] == "crashed"));
+
+    // With the file, the same target conforms; reports are written.
+    let (json1, junit, md) = (tmp("broken.json"), tmp("broken.xml"), tmp("broken.md"));
+    let out = Command::new(BIN)
+        .args([
+            "run",
+            "--target",
+            &broken,
+            "--expectations",
+            exp.to_str().unwrap(),
+        ])
+        .args([
+            "--json",
+            json1.to_str().unwrap(),
+            "--junit",
+            junit.to_str().unwrap(),
+            "--markdown",
+            md.to_str().unwrap(),
+        ])
+        .args(filter)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json1).unwrap()).unwrap();
+    assert_eq!(report["conforming"], true);
+    assert!(report["statuses"]["expected-failure"].as_u64().unwrap() >= 9);
+    assert!(std::fs::read_to_string(&junit)
+        .unwrap()
+        .contains("<testsuite name=\"mixin.checksum\""));
+    assert!(std::fs::read_to_string(&md)
+        .unwrap()
+        .contains("## Known failures"));
+
+    // A listed failure that now passes fails the run: the file must stay true.
+    let json2 = tmp("good.json");
+    let out = Command::new(BIN)
+        .args([
+            "run",
+            "--target",
+            &good,
+            "--expectations",
+            exp.to_str().unwrap(),
+            "--json",
+            json2.to_str().unwrap(),
+        ])
+        .args(filter)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("UNEXPECTED pass"));
+
+    // diff: broken -> good is no regression; good -> broken is.
+    let (j1, j2) = (json1.to_str().unwrap(), json2.to_str().unwrap());
+    let plain = tmp("good-plain.json");
+    let out = Command::new(BIN)
+        .args(["run", "--target", &good, "--json", plain.to_str().unwrap()])
+        .args(filter)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let bad_plain = tmp("broken-plain.json");
+    let out = Command::new(BIN)
+        .args([
+            "run",
+            "--target",
+            &broken,
+            "--json",
+            bad_plain.to_str().unwrap(),
+        ])
+        .args(filter)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let d = Command::new(BIN)
+        .args(["diff", plain.to_str().unwrap(), bad_plain.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(d.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&d.stdout).contains("REGRESSION"));
+    let d = Command::new(BIN)
+        .args(["diff", bad_plain.to_str().unwrap(), plain.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(d.status.success());
+    let d = Command::new(BIN)
+        .args(["diff", j1, "/nonexistent.json"])
+        .output()
+        .unwrap();
+    assert_eq!(d.status.code(), Some(2));
+    let _ = j2;
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    for args in [
+        vec!["run", "--target", "/nonexistent/iut"],
+        vec!["run", "--filter", "no-such-vector-id"],
+        vec!["run", "--vectors", "/nonexistent.json"],
+        vec!["run", "--timeout", "0"],
+        vec![
+            "generate",
+            "--op",
+            "mixin.nope",
+            "--count",
+            "1",
+            "--out",
+            "/tmp/x.json",
+        ],
+    ] {
+        let out = Command::new(BIN).args(&args).output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn generate_for_user_inputs_round_trips_through_run() {
+    let inputs = tmp("inputs.json");
+    std::fs::write(
+        &inputs,
+        r#"[{"session_ids": ["b", "a"]}, {"session_ids": []}]"#,
+    )
+    .unwrap();
+    let out_file = tmp("user-vectors.json");
+    let out = Command::new(BIN)
+        .args([
+            "generate",
+            "--op",
+            "mixin.checksum",
+            "--inputs",
+            inputs.to_str().unwrap(),
+            "--out",
+            out_file.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let file: Value = serde_json::from_str(&std::fs::read_to_string(&out_file).unwrap()).unwrap();
+    // md5("ab") and the empty list.
+    assert_eq!(
+        file["tests"][0]["expected"]["ok"]["checksum"],
+        "187ef4436122d1cc2f40dc2b92f0eba0"
+    );
+    assert_eq!(file["tests"][1]["expected"]["ok"]["checksum"], "");
+    let out = Command::new(BIN)
+        .args(["run", "--vectors", out_file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let rnd = tmp("random-vectors.json");
+    let out = Command::new(BIN)
+        .args([
+            "generate",
+            "--op",
+            "themis.sign",
+            "--count",
+            "3",
+            "--seed",
+            "4",
+            "--out",
+            rnd.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = Command::new(BIN)
+        .args([
+            "run",
+            "--vectors",
+            rnd.to_str().unwrap(),
+            "--target",
+            &format!("{BIN} serve"),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
