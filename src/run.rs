@@ -452,14 +452,32 @@ pub fn lint_files(files: &[(String, VectorFile)]) -> Vec<String> {
 
 /// `sealcheck lint`.
 pub fn lint(paths: &[PathBuf]) -> ExitCode {
-    let files = match load(paths) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("sealcheck lint: {e}");
-            return ExitCode::from(2);
+    let texts: Vec<(String, String)> = if paths.is_empty() {
+        vectors::embedded().iter().map(|(p, t)| (p.to_string(), t.to_string())).collect()
+    } else {
+        let mut texts = Vec::new();
+        for p in paths {
+            match std::fs::read_to_string(p) {
+                Ok(t) => texts.push((p.display().to_string(), t)),
+                Err(e) => {
+                    eprintln!("sealcheck lint: {}: {e}", p.display());
+                    return ExitCode::from(2);
+                }
+            }
         }
+        texts
     };
-    let problems = lint_files(&files);
+    let mut problems = Vec::new();
+    let mut files = Vec::new();
+    for (path, text) in &texts {
+        let errors = vectors::schema_errors(text);
+        problems.extend(errors.iter().take(20).map(|e| format!("{path}: schema: {e}")));
+        match vectors::parse(path, text) {
+            Ok(f) => files.push((path.clone(), f)),
+            Err(e) => problems.push(e),
+        }
+    }
+    problems.extend(lint_files(&files));
     for p in &problems {
         println!("{p}");
     }

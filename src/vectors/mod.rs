@@ -173,6 +173,29 @@ pub fn parse(path: &str, text: &str) -> Result<VectorFile, String> {
     Ok(file)
 }
 
+/// The JSON Schema (draft 2020-12) every vector file validates against.
+pub const SCHEMA: &str = include_str!("../../vectors/schema/vectors.schema.json");
+
+/// Validates one file's text against [`SCHEMA`]; one message per violation.
+pub fn schema_errors(text: &str) -> Vec<String> {
+    let schema: Value = match serde_json::from_str(SCHEMA) {
+        Ok(s) => s,
+        Err(e) => return vec![format!("the embedded schema is not JSON: {e}")],
+    };
+    let validator = match jsonschema::draft202012::new(&schema) {
+        Ok(v) => v,
+        Err(e) => return vec![format!("the embedded schema does not compile: {e}")],
+    };
+    let instance: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => return vec![format!("not JSON: {e}")],
+    };
+    validator
+        .iter_errors(&instance)
+        .map(|e| format!("{} (at {})", e, e.instance_path()))
+        .collect()
+}
+
 /// Loads the embedded corpus.
 pub fn load_embedded() -> Result<Vec<(String, VectorFile)>, String> {
     embedded()
@@ -191,4 +214,28 @@ pub fn load_paths(paths: &[std::path::PathBuf]) -> Result<Vec<(String, VectorFil
             parse(&name, &text).map(|f| (name, f))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_embedded_file_validates_against_the_schema() {
+        assert!(!embedded().is_empty());
+        for (path, text) in embedded() {
+            assert_eq!(schema_errors(text), Vec::<String>::new(), "{path}");
+            parse(path, text).unwrap();
+        }
+    }
+
+    #[test]
+    fn the_schema_rejects_what_the_types_reject() {
+        let bad = r#"{"schema_version":1,"format":"mixin","op":"mixin.checksum","description":"d",
+            "tests":[{"id":"mixin.checksum/x/y","comment":"c","args":{},"expected":{"result":"valid","stage":"key","provenance":[{"kind":"reference","source":"s"}]}}]}"#;
+        assert!(!schema_errors(bad).is_empty(), "a valid vector with a stage and no output");
+        let unknown = r#"{"schema_version":1,"format":"mixin","op":"mixin.checksum","description":"d","tests":[],"extra":1}"#;
+        assert!(!schema_errors(unknown).is_empty());
+        assert!(parse("x", unknown).is_err());
+    }
 }
