@@ -586,7 +586,8 @@ fn truncations(o: &mut Out) -> Result<(), String> {
         (ct + 1, "one-byte-after-nonce"),
         (ct + 15, "fifteen-bytes-after-nonce"),
         (ct + 16, "sixteen-bytes-after-nonce"),
-        (ct + 10, "inside-ciphertext"),
+        (ct + 10, "inside-ciphertext-ten-bytes-left"),
+        (ct + 18, "inside-ciphertext-eighteen-bytes-left"),
         (tag, "after-ciphertext-no-tag"),
         (tag + 1, "inside-tag-first-byte"),
         (tag + 8, "inside-tag-half"),
@@ -762,6 +763,22 @@ fn counts(o: &mut Out) -> Result<(), String> {
             Stage::SessionCount,
         )?;
     }
+    // 65535 in the shortest bodies.
+    let e = Scene::new(o.g, 1, Vec::new())?;
+    o.invalid(
+        "session_count/count-65535-in-empty-plaintext-body",
+        format!("An empty-plaintext one-session body ({} bytes, above the 111-byte Go minimum) whose count says 65535.", e.body.len()),
+        &[],
+        e.args(0, &e.with_count(0xffff)),
+        Stage::SessionCount,
+    )?;
+    o.invalid(
+        "session_count/count-65535-header-only",
+        "A 35-byte body, header only, whose count says 65535.".into(),
+        &["ShortBody"],
+        e.args(0, &e.with_count(0xffff)[..HEADER]),
+        Stage::SessionCount,
+    )?;
     // Count one more, with a long plaintext: the ciphertext is read as a block, the nonce moves.
     let pt = text(o.g, 200);
     let s = Scene::new(o.g, 1, pt)?;
