@@ -853,6 +853,8 @@ fn paddings(o: &mut Out) -> Result<(), String> {
     fifteen_0f[0] = 0x10;
     let mut zero_then_08 = [0u8; 16];
     zero_then_08[8..].fill(0x08);
+    let mut zero_then_01 = [0x01u8; 16];
+    zero_then_01[0] = 0;
     let random_pad: [u8; 16] = o.g.array();
     let paddings: Vec<(&str, [u8; 16], &str)> = vec![
         ("all-zero", [0; 16], "not PKCS#7"),
@@ -865,6 +867,11 @@ fn paddings(o: &mut Out) -> Result<(), String> {
         (
             "all-01",
             [0x01; 16],
+            "valid PKCS#7 of one byte: a 31-byte key after stripping",
+        ),
+        (
+            "00-then-15x01",
+            zero_then_01,
             "valid PKCS#7 of one byte: a 31-byte key after stripping",
         ),
         (
