@@ -6,6 +6,7 @@
 //! expected output. Hand-curated files live in `vectors/curated/` and are never touched.
 
 mod mixin;
+mod mixin_decrypt;
 mod themis;
 
 use super::{
