@@ -401,6 +401,8 @@ mod properties {
             let body = encrypt(&[4; 32], std::slice::from_ref(&r), b"payload", &Randomness { message_key: [1; 16], nonce: [2; 12], ivs: vec![[3; 16]] }).unwrap();
             let mut edited = body.clone();
             let i = pos % edited.len();
+            // X25519 ignores the top bit of the sender key (byte 34): that edit is harmless.
+            prop_assume!(!(i == 34 && xor == 0x80));
             edited[i] ^= xor;
             let id = uuid::Uuid::from_bytes(r.session_id).to_string();
             prop_assert!(decrypt(&seed, &id, &edited).is_err(), "edit at {} accepted", i);
