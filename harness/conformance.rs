@@ -32,6 +32,38 @@ fn main() {
     };
     let strict = std::env::var("SEALCHECK_STRICT").is_ok_and(|v| v == "1");
     let mut trials = Vec::new();
+    let mut accumulated = Vec::new();
+    for (_, file) in &files {
+        for a in file.accumulated.clone() {
+            let op = file.op.clone();
+            let target = target.clone();
+            accumulated.push(
+                Trial::test(a.id.clone(), move || {
+                    let outcome = match &target {
+                        None => sealcheck::accumulated::run(
+                            &mut Reference::default(),
+                            &op,
+                            a.seed,
+                            a.count,
+                            &a.digest,
+                        ),
+                        Some(t) => {
+                            let mut t = t
+                                .lock()
+                                .map_err(|_| Failed::from("the target lock is poisoned"))?;
+                            sealcheck::accumulated::run(&mut *t, &op, a.seed, a.count, &a.digest)
+                        }
+                    };
+                    if outcome.is_failure(strict) {
+                        Err(outcome.to_string().into())
+                    } else {
+                        Ok(())
+                    }
+                })
+                .with_kind("accumulated"),
+            );
+        }
+    }
     for (_, file) in files {
         let op = file.op.clone();
         for vector in file.tests {
@@ -61,5 +93,6 @@ fn main() {
             );
         }
     }
+    trials.extend(accumulated);
     libtest_mimic::run(&args, trials).exit();
 }

@@ -5,6 +5,7 @@
 //! targets are thin shells that call it the same way.
 #![forbid(unsafe_code)]
 
+pub mod accumulated;
 pub mod bench;
 pub mod check;
 pub mod codec;

@@ -7,7 +7,7 @@ use crate::iut::subprocess::{Options, Subprocess};
 use crate::iut::{Implementation, Reply};
 use crate::ops::Reference;
 use crate::report::{Report, Status, VectorResult};
-use crate::vectors::{self, Vector, VectorFile, Verdict};
+use crate::vectors::{self, Accumulated, Vector, VectorFile, Verdict};
 use std::collections::HashSet;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -100,6 +100,90 @@ pub fn select<'a>(files: &'a [(String, VectorFile)], args: &RunArgs) -> Vec<(&'a
         .collect()
 }
 
+/// The accumulated vectors a run selects, with their ops.
+pub fn select_accumulated<'a>(
+    files: &'a [(String, VectorFile)],
+    args: &RunArgs,
+) -> Vec<(&'a str, &'a Accumulated)> {
+    files
+        .iter()
+        .filter(|(_, f)| args.format.as_ref().is_none_or(|fmt| &f.format == fmt))
+        .filter(|(_, f)| args.ops.is_empty() || args.ops.contains(&f.op))
+        .flat_map(|(_, f)| f.accumulated.iter().map(move |a| (f.op.as_str(), a)))
+        .filter(|(_, a)| args.filters.is_empty() || args.filters.iter().any(|p| matches(p, &a.id)))
+        .collect()
+}
+
+/// Runs accumulated vectors: one result each.
+pub fn execute_accumulated(
+    imp: &mut dyn Implementation,
+    selected: &[(&str, &Accumulated)],
+    strict: bool,
+    expectations: &Expectations,
+) -> Result<Vec<VectorResult>, String> {
+    let hello = imp.hello()?;
+    let mut results = Vec::new();
+    for (op, a) in selected {
+        let outcome = if hello.ops.iter().any(|o| o == op) {
+            crate::accumulated::run(imp, op, a.seed, a.count, &a.digest)
+        } else {
+            Outcome::Skipped(format!("{} does not list op {op}", hello.name))
+        };
+        results.push(result_of(
+            &a.id,
+            op,
+            "accumulated",
+            outcome,
+            strict,
+            expectations,
+        ));
+    }
+    Ok(results)
+}
+
+fn result_of(
+    id: &str,
+    op: &str,
+    expected: &str,
+    outcome: Outcome,
+    strict: bool,
+    expectations: &Expectations,
+) -> VectorResult {
+    let failing = outcome.is_failure(strict);
+    let label = outcome.label();
+    let known = expectations.failures.get(id);
+    let status = match (failing, known) {
+        (false, None) => Status::Ok,
+        (true, None) => Status::Failure,
+        (true, Some(k)) if k.outcome == label => Status::ExpectedFailure,
+        (_, Some(_)) => Status::Unexpected,
+    };
+    let mut detail = match &outcome {
+        Outcome::Pass => String::new(),
+        other => other.to_string(),
+    };
+    if status == Status::Unexpected {
+        let listed = known.map(|k| k.outcome.as_str()).unwrap_or_default();
+        detail = format!(
+            "listed as {listed} in the expectations file, but now: {}",
+            if detail.is_empty() {
+                label.to_owned()
+            } else {
+                detail
+            }
+        );
+    }
+    VectorResult {
+        id: id.to_owned(),
+        op: op.to_owned(),
+        expected: expected.to_owned(),
+        outcome: label.into(),
+        detail,
+        status,
+        known_failure: known.map(|k| k.reason.clone()),
+    }
+}
+
 /// Runs the selected vectors against `imp` and judges each; one result per vector.
 pub fn execute(
     imp: &mut dyn Implementation,
@@ -128,35 +212,14 @@ pub fn execute(
         } else {
             Outcome::Skipped(format!("{} does not list op {op}", hello.name))
         };
-        let failing = outcome.is_failure(strict);
-        let label = outcome.label();
-        let known = expectations.failures.get(&v.id);
-        let status = match (failing, known) {
-            (false, None) => Status::Ok,
-            (true, None) => Status::Failure,
-            (true, Some(k)) if k.outcome == label => Status::ExpectedFailure,
-            (_, Some(_)) => Status::Unexpected,
-        };
-        let mut detail = match &outcome {
-            Outcome::Pass => String::new(),
-            other => other.to_string(),
-        };
-        if status == Status::Unexpected {
-            let listed = known.map(|k| k.outcome.as_str()).unwrap_or_default();
-            detail = format!(
-                "listed as {listed} in the expectations file, but now: {detail}{}",
-                if failing { "" } else { label }
-            );
-        }
-        results.push(VectorResult {
-            id: v.id.clone(),
-            op: op.to_string(),
-            expected: format!("{:?}", v.expected.result).to_lowercase(),
-            outcome: label.into(),
-            detail,
-            status,
-            known_failure: known.map(|k| k.reason.clone()),
-        });
+        results.push(result_of(
+            &v.id,
+            op,
+            &format!("{:?}", v.expected.result).to_lowercase(),
+            outcome,
+            strict,
+            expectations,
+        ));
     }
     Ok(results)
 }
@@ -191,7 +254,8 @@ pub fn main(args: &RunArgs) -> ExitCode {
         return usage_error("--timeout must be a positive number of seconds");
     }
     let selected = select(&files, args);
-    if selected.is_empty() {
+    let accumulated = select_accumulated(&files, args);
+    if selected.is_empty() && accumulated.is_empty() {
         return usage_error("no vector matches the selection");
     }
     let (mut imp, target): (Box<dyn Implementation>, String) = match &args.target {
@@ -225,6 +289,15 @@ pub fn main(args: &RunArgs) -> ExitCode {
     if let Some(b) = bar {
         b.finish_and_clear();
     }
+    let results = results.and_then(|mut r| {
+        r.extend(execute_accumulated(
+            imp.as_mut(),
+            &accumulated,
+            args.strict,
+            &expectations,
+        )?);
+        Ok(r)
+    });
     let results = match results {
         Ok(r) => r,
         Err(e) => return usage_error(&e),
@@ -400,6 +473,19 @@ pub fn lint_files(files: &[(String, VectorFile)]) -> Vec<String> {
                 problems.push(format!("{path}: note {flag} is used by no vector"));
             }
         }
+        for a in &file.accumulated {
+            if !ids.insert(a.id.clone()) {
+                problems.push(format!("{path}: duplicate id {}", a.id));
+            }
+            match crate::accumulated::reference_digest(&file.op, a.seed, a.count) {
+                Ok(d) if d == a.digest => {}
+                Ok(d) => problems.push(format!(
+                    "{path}: {}: the reference's digest is {d}, the file says {}",
+                    a.id, a.digest
+                )),
+                Err(e) => problems.push(format!("{path}: {}: {e}", a.id)),
+            }
+        }
         for v in &file.tests {
             if !ids.insert(v.id.clone()) {
                 problems.push(format!("{path}: duplicate id {}", v.id));
@@ -453,7 +539,10 @@ pub fn lint_files(files: &[(String, VectorFile)]) -> Vec<String> {
 /// `sealcheck lint`.
 pub fn lint(paths: &[PathBuf]) -> ExitCode {
     let texts: Vec<(String, String)> = if paths.is_empty() {
-        vectors::embedded().iter().map(|(p, t)| (p.to_string(), t.to_string())).collect()
+        vectors::embedded()
+            .iter()
+            .map(|(p, t)| (p.to_string(), t.to_string()))
+            .collect()
     } else {
         let mut texts = Vec::new();
         for p in paths {
@@ -471,7 +560,12 @@ pub fn lint(paths: &[PathBuf]) -> ExitCode {
     let mut files = Vec::new();
     for (path, text) in &texts {
         let errors = vectors::schema_errors(text);
-        problems.extend(errors.iter().take(20).map(|e| format!("{path}: schema: {e}")));
+        problems.extend(
+            errors
+                .iter()
+                .take(20)
+                .map(|e| format!("{path}: schema: {e}")),
+        );
         match vectors::parse(path, text) {
             Ok(f) => files.push((path.clone(), f)),
             Err(e) => problems.push(e),

@@ -34,6 +34,28 @@ pub struct VectorFile {
     pub notes: BTreeMap<String, Note>,
     /// The tests.
     pub tests: Vec<Vector>,
+    /// Families of deterministic pseudo-random cases, each checked by one digest.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accumulated: Vec<Accumulated>,
+}
+
+/// An accumulated vector (C2SP CCTV style): `count` cases regenerated from `seed`, whose
+/// canonical replies hash to `digest` (see `sealcheck::accumulated`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Accumulated {
+    /// Stable id, `<op>/accumulated/<name>`.
+    pub id: String,
+    /// What the family covers.
+    pub comment: String,
+    /// Seed of the case generator.
+    pub seed: u64,
+    /// How many cases.
+    pub count: u64,
+    /// SHA-256 (hex) of the canonical replies, one per line.
+    pub digest: String,
+    /// Where the digest comes from.
+    pub provenance: Vec<Provenance>,
 }
 
 /// How a generated file was made.
@@ -233,7 +255,10 @@ mod tests {
     fn the_schema_rejects_what_the_types_reject() {
         let bad = r#"{"schema_version":1,"format":"mixin","op":"mixin.checksum","description":"d",
             "tests":[{"id":"mixin.checksum/x/y","comment":"c","args":{},"expected":{"result":"valid","stage":"key","provenance":[{"kind":"reference","source":"s"}]}}]}"#;
-        assert!(!schema_errors(bad).is_empty(), "a valid vector with a stage and no output");
+        assert!(
+            !schema_errors(bad).is_empty(),
+            "a valid vector with a stage and no output"
+        );
         let unknown = r#"{"schema_version":1,"format":"mixin","op":"mixin.checksum","description":"d","tests":[],"extra":1}"#;
         assert!(!schema_errors(unknown).is_empty());
         assert!(parse("x", unknown).is_err());

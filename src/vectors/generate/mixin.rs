@@ -1090,7 +1090,6 @@ pub fn random_args(g: &mut Gen, op: &str) -> Result<serde_json::Value, String> {
 /// inputs, the rest single mutations of them (bit flips, truncations, count edits, wrong
 /// sessions or keys for decrypt; bad keys for encrypt and the conversions; upper-case and
 /// duplicate ids for the checksum). Cheap, and never panics.
-#[allow(dead_code)] // wired into the accumulated vectors outside this file
 pub fn accumulated_args(g: &mut Gen, op: &str) -> Result<serde_json::Value, String> {
     let mutate = g.below(10) >= 6;
     Ok(match op {

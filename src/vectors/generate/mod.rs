@@ -10,7 +10,8 @@ mod mixin_decrypt;
 mod themis;
 
 use super::{
-    Check, Expected, Generator, Note, Provenance, Vector, VectorFile, Verdict, SCHEMA_VERSION,
+    Accumulated, Check, Expected, Generator, Note, Provenance, Vector, VectorFile, Verdict,
+    SCHEMA_VERSION,
 };
 use crate::iut::Reply;
 use crate::ops::Reference;
@@ -134,7 +135,7 @@ impl Gen {
         }
     }
 
-    fn provenance(&self) -> Vec<Provenance> {
+    pub(crate) fn provenance(&self) -> Vec<Provenance> {
         vec![Provenance {
             kind: "reference".into(),
             source: format!(
@@ -305,6 +306,20 @@ pub fn note(
     }
 }
 
+/// One pseudo-random case of `op` for accumulated vectors: mostly well-formed inputs, the
+/// rest single mutations of them.
+pub fn accumulated_args(g: &mut Gen, op: &str) -> Result<Value, String> {
+    match op.split_once('.') {
+        Some(("mixin", _)) => mixin::accumulated_args(g, op),
+        _ => Err(format!("no accumulated cases for {op}")),
+    }
+}
+
+/// Whether `op` has accumulated cases.
+pub fn has_accumulated(op: &str) -> bool {
+    accumulated_args(&mut Gen::new(0), op).is_ok()
+}
+
 /// Builds one file from its seed.
 pub fn build(spec: &FileSpec, seed: u64) -> Result<VectorFile, String> {
     let mut gen = Gen::new(seed);
@@ -317,6 +332,24 @@ pub fn build(spec: &FileSpec, seed: u64) -> Result<VectorFile, String> {
         .into_iter()
         .filter(|(k, _)| used.contains(k))
         .collect();
+    let mut accumulated = Vec::new();
+    if has_accumulated(spec.op) {
+        // A seed of its own, derived from the file's, so adding tests never moves the family;
+        // small enough to survive JSON readers that hold numbers as doubles.
+        let acc_seed = seed.wrapping_add(1_000_000) % (1 << 53);
+        let count = crate::accumulated::DEFAULT_COUNT;
+        accumulated.push(Accumulated {
+            id: format!("{}/accumulated/{count}-cases", spec.op),
+            comment: format!(
+                "{count} pseudo-random cases of {}, about 60% well-formed and the rest single mutations of them; the digest covers every exact output and every accept/reject decision.",
+                spec.op
+            ),
+            seed: acc_seed,
+            count,
+            digest: crate::accumulated::reference_digest(spec.op, acc_seed, count)?,
+            provenance: gen.provenance(),
+        });
+    }
     Ok(VectorFile {
         schema_version: SCHEMA_VERSION,
         format,
@@ -328,6 +361,7 @@ pub fn build(spec: &FileSpec, seed: u64) -> Result<VectorFile, String> {
         }),
         notes,
         tests: g.tests,
+        accumulated,
     })
 }
 
@@ -506,5 +540,6 @@ fn user_file(
         }),
         notes: BTreeMap::new(),
         tests,
+        accumulated: Vec::new(),
     })
 }

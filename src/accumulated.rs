@@ -1,0 +1,122 @@
+//! Accumulated tests in the style of C2SP CCTV: a family of deterministic pseudo-random cases
+//! that costs a few bytes in the corpus (seed, count, digest) and thousands of checks in a run.
+//!
+//! The harness regenerates the cases from the seed, sends them all, and hashes each reply's
+//! canonical form (the exact output, or just "rejected": stages are not part of the digest).
+//! On a mismatch it asks the reference for the same cases and names the first that differs.
+
+use crate::check::Outcome;
+use crate::iut::{Failure, Implementation, Reply};
+use crate::ops::Reference;
+use crate::vectors::generate::{accumulated_args, Gen};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+/// The cases of every accumulated vector in the generated corpus.
+pub const DEFAULT_COUNT: u64 = 10_000;
+
+/// Regenerates the cases of an accumulated vector.
+pub fn cases(op: &str, seed: u64, count: u64) -> Result<Vec<Value>, String> {
+    let mut g = Gen::new(seed);
+    (0..count).map(|_| accumulated_args(&mut g, op)).collect()
+}
+
+/// The canonical form of one reply that the digest covers. Signatures are randomised, so a
+/// signed output counts by whether the reference verifies it to the message.
+pub fn canonical(op: &str, args: &Value, reply: &Reply) -> String {
+    match reply {
+        Reply::Ok(ok) if op == "themis.sign" => {
+            let verified = (|| {
+                let key = crate::codec::from_hex(args.get("private_key")?.as_str()?).ok()?;
+                let public = crate::themis::public_key_for(&key).ok()?;
+                let signed = crate::codec::from_hex(ok.get("signed")?.as_str()?).ok()?;
+                let message = crate::themis::verify(&public, &signed).ok()?;
+                Some(hex::encode(message) == args.get("message")?.as_str()?)
+            })();
+            format!("signed:{}", verified == Some(true))
+        }
+        Reply::Ok(ok) => format!("ok:{ok}"),
+        Reply::Error { .. } => "rejected".into(),
+        Reply::Unsupported(_) => "unsupported".into(),
+    }
+}
+
+/// SHA-256 over the canonical replies, one per line, in case order.
+pub fn digest(op: &str, cases: &[Value], replies: &[Reply]) -> String {
+    let mut h = Sha256::new();
+    for (args, reply) in cases.iter().zip(replies) {
+        h.update(canonical(op, args, reply).as_bytes());
+        h.update(b"\n");
+    }
+    hex::encode(h.finalize())
+}
+
+/// The reference's digest for a family: what the corpus records.
+pub fn reference_digest(op: &str, seed: u64, count: u64) -> Result<String, String> {
+    let cases = cases(op, seed, count)?;
+    let mut r = Reference::default();
+    let replies: Vec<Reply> = cases.iter().map(|a| r.answer(op, a)).collect();
+    Ok(digest(op, &cases, &replies))
+}
+
+/// Runs one accumulated vector against `imp`: one outcome for the whole family.
+pub fn run(imp: &mut dyn Implementation, op: &str, seed: u64, count: u64, want: &str) -> Outcome {
+    let cases = match cases(op, seed, count) {
+        Ok(c) => c,
+        Err(e) => return Outcome::Fail(format!("cannot regenerate the cases: {e}")),
+    };
+    let requests: Vec<(&str, &Value)> = cases.iter().map(|a| (op, a)).collect();
+    let results = imp.call_many(&requests, &mut |_| {});
+    let mut replies = Vec::with_capacity(results.len());
+    let mut unsupported = 0usize;
+    let mut first_unsupported = String::new();
+    for (i, r) in results.into_iter().enumerate() {
+        match r {
+            Ok(Reply::Unsupported(why)) => {
+                if unsupported == 0 {
+                    first_unsupported = format!("case {i}: {why}");
+                }
+                unsupported += 1;
+                replies.push(Reply::Unsupported(why));
+            }
+            Ok(reply) => replies.push(reply),
+            Err(Failure::Crashed(m)) => {
+                return Outcome::NoReply(Failure::Crashed(format!("case {i}: {m}")))
+            }
+            Err(other) => return Outcome::NoReply(other),
+        }
+    }
+    if unsupported == replies.len() {
+        return Outcome::Skipped(format!("every case is unsupported ({first_unsupported})"));
+    }
+    if unsupported == 0 && digest(op, &cases, &replies) == want {
+        return Outcome::Pass;
+    }
+    // Compare case by case with the reference (whose digest `sealcheck lint` checks), leaving
+    // out the cases the implementation does not support.
+    let mut reference = Reference::default();
+    for (i, (args, got)) in cases.iter().zip(&replies).enumerate() {
+        if matches!(got, Reply::Unsupported(_)) {
+            continue;
+        }
+        let expected = reference.answer(op, args);
+        let (e, g) = (canonical(op, args, &expected), canonical(op, args, got));
+        if e != g {
+            let short = |s: String| s.chars().take(160).collect::<String>();
+            return Outcome::Fail(format!(
+                "case {i} of {count} (seed {seed}): expected {}, got {}; args {}",
+                short(e),
+                short(g),
+                short(args.to_string())
+            ));
+        }
+    }
+    if unsupported > 0 {
+        // Every supported case agrees; say what was left out.
+        return Outcome::Acceptable(format!(
+            "{} of {count} cases agree; {unsupported} unsupported ({first_unsupported})",
+            replies.len() - unsupported
+        ));
+    }
+    Outcome::Fail("the digest differs from the recorded one, although every case agrees with this reference: the corpus is stale".into())
+}
