@@ -1166,6 +1166,20 @@ fn key_check(g: &mut Gen) -> Result<Generated, String> {
         key,
     )?;
 
+    b.bad(
+        "scalar/p521-66-byte-above-2-521",
+        "P-521 scalar field 02 00 .. 00 (66-byte form): ≥ 2^521 > n.",
+        &["KeyCheckDeferred", "OtherCurves"],
+        kc(&container(b"REC5", &cat(&[&[2], &[0; 65]]))),
+        key,
+    )?;
+    b.bad(
+        "scalar/p384-all-ff",
+        "P-384 d = 2^384 − 1 (48-byte form).",
+        &["KeyCheckDeferred", "OtherCurves"],
+        kc(&container(b"REC3", &[0xff; 48])),
+        key,
+    )?;
     // -- point
     let x = &payload(&ecq)[1..];
     b.bad(
@@ -1667,7 +1681,10 @@ fn signed_edits(
         )?;
     }
     let l = signed.len();
-    for cut in [1usize, 3, 4, 7, 8, 11, 12, 12 + m, l - s / 2, l - 1] {
+    let mut cuts = vec![1usize, 3, 4, 7, 8, 11, 12, 12 + m, l - s / 2, l - 1];
+    cuts.sort_unstable();
+    cuts.dedup();
+    for cut in cuts {
         b.bad(
             &format!("length/{tag}-truncated-to-{cut}"),
             &format!("Only the first {cut} of {l} bytes."),
@@ -1927,7 +1944,7 @@ fn verify_file(g: &mut Gen) -> Result<Generated, String> {
     for (v, name) in [
         (0x2604_2600u32, "00"),
         (0x2604_26ff, "ff"),
-        (0x2604_2621, "21"),
+        (0x2604_2601, "01"),
     ] {
         b.lenient(
             &format!("header/ec-type-low-byte-{name}"),
@@ -2295,6 +2312,31 @@ fn verify_file(g: &mut Gen) -> Result<Generated, String> {
         ),
         Stage::Key,
     )?;
+    b.bad(
+        "signature/rsa-signature-all-ff",
+        "The RSA signature replaced by k bytes of ff: a number ≥ n.",
+        &[],
+        va(
+            &k.rsa1.public,
+            &frame_signed(RSA_SIGNED, &rpt, &[0xff; 128]),
+        ),
+        Stage::Signature,
+    )?;
+    b.bad(
+        "signature/rsa-signature-zero",
+        "The RSA signature replaced by k zero bytes.",
+        &[],
+        va(&k.rsa1.public, &frame_signed(RSA_SIGNED, &rpt, &[0; 128])),
+        Stage::Signature,
+    )?;
+    let nbytes = payload(&k.rsa1.public)[..128].to_vec();
+    b.bad(
+        "signature/rsa-signature-equals-n",
+        "The RSA signature replaced by the modulus n itself.",
+        &[],
+        va(&k.rsa1.public, &frame_signed(RSA_SIGNED, &rpt, &nbytes)),
+        Stage::Signature,
+    )?;
     Ok(b.done("themis.verify: signed messages from every key type and size, high-S and PSS-salt variants, legacy tails, and every header, length, signature-encoding and key defect (spec §10 sv_*/rsv_*)."))
 }
 
@@ -2652,6 +2694,17 @@ fn encrypted_by(
     Ok(unhex(v["encrypted"].as_str().unwrap_or_default()))
 }
 
+/// The spec's observation id for an edit of the EC (`ed_*`) or RSA (`rd_*`) base message, if
+/// the peer was run on that exact edit: the flags and a comment suffix.
+fn observed(tag: &str, ec_id: &str, rsa_id: &str) -> (Vec<&'static str>, String) {
+    let id = if tag == "ec" { ec_id } else { rsa_id };
+    if id.is_empty() {
+        (Vec::new(), String::new())
+    } else {
+        (vec!["PeerObserved"], format!(" ({id})"))
+    }
+}
+
 /// Systematic edits of an encrypted message; `c` is the offset of the Secure Cell.
 fn encrypted_edits(
     b: &mut B<'_>,
@@ -2664,20 +2717,28 @@ fn encrypted_edits(
     let args = |x: &[u8]| da(private, public, x);
     let ty = get_u32(m, 0);
     for (what, v) in edits(ty) {
+        let (fl, id) = observed(tag, "", "");
         b.bad(
             &format!("header/{tag}-type-{what}"),
-            &format!("message_type {ty:#010x} → {v:#010x}: encrypted types are matched exactly."),
-            &[],
+            &format!(
+                "message_type {ty:#010x} → {v:#010x}: encrypted types are matched exactly{id}."
+            ),
+            &fl,
             args(&with_u32(m, 0, v)),
             Stage::Header,
         )?;
     }
     let total = get_u32(m, 4);
     for (what, v) in edits(total) {
+        let (fl, id) = match what {
+            "plus-1" => observed(tag, "ed_len_plus1", "rd_len_plus1"),
+            "minus-1" => observed(tag, "ed_len_minus1", ""),
+            _ => observed(tag, "", ""),
+        };
         b.bad(
             &format!("length/{tag}-total-length-{what}"),
-            &format!("total_length {total} → {v}."),
-            &[],
+            &format!("total_length {total} → {v}{id}."),
+            &fl,
             args(&with_u32(m, 4, v)),
             Stage::Length,
         )?;
@@ -2692,91 +2753,153 @@ fn encrypted_edits(
             Stage::Algorithm,
         )?;
     }
-    for (name, v) in [
-        ("aes128", 0x4001_0080u32),
-        ("reserved-bit", 0x4001_1100),
-        ("pbkdf2", 0x4101_0100),
-        ("ctr", 0x2000_0100),
-        ("big-endian", CELL_ALG.swap_bytes()),
+    for (name, v, ec_id) in [
+        ("aes128", 0x4001_0080u32, "ed_alg_aes128"),
+        ("reserved-bit", 0x4001_1100, "ed_alg_reserved"),
+        ("pbkdf2", 0x4101_0100, "ed_alg_pbkdf2"),
+        ("ctr", 0x2000_0100, "ed_alg_ctr"),
+        ("big-endian", CELL_ALG.swap_bytes(), ""),
     ] {
+        let (fl, id) = observed(tag, ec_id, "");
         b.bad(
             &format!("algorithm/{tag}-alg-{name}"),
-            &format!("Secure Cell alg {v:#010x} ({name}); Themis: FAIL (ed_alg_*)."),
-            &["PeerObserved"],
+            &format!("Secure Cell alg {v:#010x} ({name}); Themis fails{id}."),
+            &fl,
             args(&with_u32(m, c, v)),
             Stage::Algorithm,
         )?;
     }
     for (field, off, val) in [("iv-length", c + 4, 12u32), ("tag-length", c + 8, 16)] {
         for (what, v) in edits(val) {
-            b.bad(&format!("algorithm/{tag}-{field}-{what}"), &format!("{field} {val} → {v}, nothing else changed: a cipher parameter Themis never writes."), &["PeerObserved"], args(&with_u32(m, off, v)), Stage::Algorithm)?;
+            let (fl, id) = match (field, what) {
+                ("iv-length", "minus-1") => observed(tag, "ed_ivlen_11", ""),
+                ("tag-length", "minus-1") => observed(tag, "ed_taglen_15", ""),
+                ("tag-length", "plus-1") => observed(tag, "ed_taglen_17", ""),
+                _ => observed(tag, "", ""),
+            };
+            b.bad(&format!("algorithm/{tag}-{field}-{what}"), &format!("{field} {val} → {v}, nothing else changed: a cipher parameter Themis never writes{id}."), &fl, args(&with_u32(m, off, v)), Stage::Algorithm)?;
         }
     }
+    let (fl, id) = observed(tag, "ed_ivlen_16", "");
+    b.bad(
+        &format!("algorithm/{tag}-iv-length-16"),
+        &format!("iv_length 16 with no extra bytes present{id}."),
+        &fl,
+        args(&with_u32(m, c + 4, 16)),
+        Stage::Algorithm,
+    )?;
     let n = get_u32(m, c + 12);
     for (what, v) in edits(n) {
+        let ec_id = match what {
+            "plus-1" => "ed_msglen_plus1",
+            "minus-1" => "ed_msglen_minus1",
+            "zero" => "ed_msglen_zero",
+            _ => "ed_msglen_huge",
+        };
+        let (fl, id) = observed(tag, ec_id, "");
         b.bad(
             &format!("length/{tag}-cell-message-length-{what}"),
-            &format!("Secure Cell message_length {n} → {v} (ed_msglen_*)."),
-            &["PeerObserved"],
+            &format!("Secure Cell message_length {n} → {v}{id}."),
+            &fl,
             args(&with_u32(m, c + 12, v)),
             Stage::Length,
         )?;
     }
     let l = m.len();
-    for cut in [1usize, 3, 4, 7, 8, c, c + 16, c + 44, l - 1] {
+    let mut cuts = vec![1usize, 3, 4, 7, 8, c, c + 16, c + 44, l - 1];
+    cuts.sort_unstable();
+    cuts.dedup();
+    for cut in cuts {
+        let (fl, id) = match cut {
+            7 => observed(tag, "ed_trunc7", ""),
+            8 => observed(tag, "ed_trunc8", ""),
+            12 => observed(tag, "", "rd_trunc12"),
+            x if x == l - 1 => observed(tag, "ed_trunc_last1", "rd_trunc_last1"),
+            _ => observed(tag, "", ""),
+        };
         b.bad(
             &format!("length/{tag}-truncated-to-{cut}"),
-            &format!("Only the first {cut} of {l} bytes."),
-            &[],
+            &format!("Only the first {cut} of {l} bytes{id}."),
+            &fl,
             args(&m[..cut]),
             Stage::Length,
         )?;
     }
-    b.bad(&format!("length/{tag}-truncated-last-total-fixed"), "The last byte removed and total_length fixed: N no longer matches (ed_trunc_last1_fixlen).", &["PeerObserved"], args(&fix_total(&m[..l - 1])), Stage::Length)?;
+    let (fl, id) = observed(tag, "ed_trunc_last1_fixlen", "");
+    b.bad(
+        &format!("length/{tag}-truncated-last-total-fixed"),
+        &format!("The last byte removed and total_length fixed: N no longer matches{id}."),
+        &fl,
+        args(&fix_total(&m[..l - 1])),
+        Stage::Length,
+    )?;
+    let (fl, id) = observed(tag, "ed_append1", "");
     b.bad(
         &format!("length/{tag}-append-1"),
-        "One byte appended (ed_append1).",
-        &["PeerObserved"],
+        &format!("One byte appended{id}."),
+        &fl,
         args(&cat(&[m, &[0]])),
         Stage::Length,
     )?;
+    let (fl, id) = observed(tag, "ed_append1_fixlen", "");
     b.bad(
         &format!("length/{tag}-append-1-total-fixed"),
-        "One byte appended with total_length fixed (ed_append1_fixlen).",
-        &["PeerObserved"],
+        &format!("One byte appended with total_length fixed{id}."),
+        &fl,
         args(&fix_total(&cat(&[m, &[0]]))),
         Stage::Length,
     )?;
     let both = fix_total(&with_u32(&cat(&[m, &[0]]), c + 12, n + 1));
     b.bad(&format!("authentication/{tag}-append-1-n-and-total-fixed"), "One byte appended with N and total_length both fixed: well framed, but N enters the KDF and the tag fails.", &[], args(&both), Stage::Authentication)?;
-    for (field, off) in [
-        ("iv-first", c + 16),
-        ("iv-last", c + 27),
-        ("tag-first", c + 28),
-        ("tag-last", c + 43),
-        ("ciphertext-first", c + 44),
-        ("ciphertext-last", l - 1),
+    for (field, off, ec_id, rsa_id) in [
+        ("iv-first", c + 16, "ed_iv_bit", ""),
+        ("iv-last", c + 27, "", ""),
+        ("tag-first", c + 28, "ed_tag_bit", "rd_cell_tag_bit"),
+        ("tag-last", c + 43, "", ""),
+        ("ciphertext-first", c + 44, "ed_ct_bit", "rd_cell_ct_bit"),
+        ("ciphertext-last", l - 1, "ed_ct_bit_last", ""),
     ] {
+        let (fl, id) = observed(tag, ec_id, rsa_id);
         b.bad(
             &format!("authentication/{tag}-{field}-bit"),
-            &format!("{field} byte XOR 0x01 (ed_iv_bit / ed_tag_bit / ed_ct_bit)."),
-            &["PeerObserved"],
+            &format!("{field} byte XOR 0x01{id}."),
+            &fl,
             args(&flip(m, off, 1)),
             Stage::Authentication,
         )?;
     }
     let junk = b.g.bytes(5);
+    let (mut fl, id) = observed(tag, "ed_junk_after_tag", "");
+    fl.push("CellJunkAfterTag");
     b.lenient(
         &format!("length/{tag}-junk-after-tag"),
-        "5 junk bytes between the tag and the ciphertext, total_length fixed (ed_junk_after_tag).",
-        &["CellJunkAfterTag", "PeerObserved"],
+        &format!("5 junk bytes between the tag and the ciphertext, total_length fixed{id}."),
+        &fl,
         args(&fix_total(&insert(m, c + 44, &junk))),
         Stage::Length,
     )?;
     let iv16 = fix_total(&with_u32(&insert(m, c + 28, &junk[..4]), c + 4, 16));
-    b.lenient(&format!("algorithm/{tag}-iv-length-16-with-junk"), "iv_length 16 and 4 junk bytes after the 12-byte IV, total_length fixed (ed_ivlen16_with_junk).", &["CellLongerIv", "PeerObserved"], args(&iv16), Stage::Algorithm)?;
+    let (mut fl, id) = observed(tag, "ed_ivlen16_with_junk", "");
+    fl.push("CellLongerIv");
+    b.lenient(
+        &format!("algorithm/{tag}-iv-length-16-with-junk"),
+        &format!("iv_length 16 and 4 junk bytes after the 12-byte IV, total_length fixed{id}."),
+        &fl,
+        args(&iv16),
+        Stage::Algorithm,
+    )?;
     let tag20 = fix_total(&with_u32(&insert(m, c + 44, &junk[..4]), c + 8, 20));
-    b.lenient(&format!("algorithm/{tag}-tag-length-20-with-junk"), "auth_tag_length 20 and 4 junk bytes after the 16-byte tag, total_length fixed (ed_taglen20_with_junk).", &["CellLongerTag", "PeerObserved"], args(&tag20), Stage::Algorithm)?;
+    let (mut fl, id) = observed(tag, "ed_taglen20_with_junk", "");
+    fl.push("CellLongerTag");
+    b.lenient(
+        &format!("algorithm/{tag}-tag-length-20-with-junk"),
+        &format!(
+            "auth_tag_length 20 and 4 junk bytes after the 16-byte tag, total_length fixed{id}."
+        ),
+        &fl,
+        args(&tag20),
+        Stage::Algorithm,
+    )?;
     let tag17 = fix_total(&with_u32(&insert(m, c + 44, &junk[..1]), c + 8, 17));
     b.lenient(
         &format!("algorithm/{tag}-tag-length-17-with-junk"),
@@ -2803,6 +2926,8 @@ fn encrypted_edits(
     )?;
     let iv11 = fix_total(&with_u32(&cat(&[&m[..c + 27], &m[c + 28..]]), c + 4, 11));
     b.bad(&format!("algorithm/{tag}-iv-length-11-consistent"), "iv_length 11 with an 11-byte IV: consistent framing, a shorter IV than GCM-96 (Themis requires ≥ 12).", &[], args(&iv11), Stage::Algorithm)?;
+    let t8 = fix_total(&with_u32(&cat(&[&m[..c + 36], &m[c + 44..]]), c + 8, 8));
+    b.bad(&format!("algorithm/{tag}-tag-length-8-consistent"), "auth_tag_length 8 with the tag cut to 8 bytes: consistent framing, a truncated GCM tag (Themis requires ≥ 16).", &[], args(&t8), Stage::Algorithm)?;
     Ok(())
 }
 
