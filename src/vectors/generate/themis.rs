@@ -1517,6 +1517,16 @@ fn sign_file(g: &mut Gen) -> Result<Generated, String> {
             vec!["PeerObserved"],
         ),
         (
+            "tag-rec3-crc-stale",
+            {
+                let mut x = k.a.private.clone();
+                x[3] = b'3';
+                x
+            },
+            "Tag changed to REC3 without fixing the CRC (sign_key_tag_REC3).",
+            vec!["KeyChecksum", "PeerObserved"],
+        ),
+        (
             "tag-xec2-crc-fixed",
             retag(&k.a.private, b"XEC2"),
             "Tag XEC2, CRC fixed (sign_key_tag_XEC2_crc_ok).",
@@ -3630,8 +3640,11 @@ mod tests {
             let mut g1 = Gen::new(11);
             let mut g2 = Gen::new(11);
             let (mut ok, mut rejected) = (0, 0);
+            let mut spent = std::time::Duration::ZERO;
             for _ in 0..300 {
+                let t = std::time::Instant::now();
                 let a = accumulated_args(&mut g1, op).unwrap();
+                spent += t.elapsed();
                 assert_eq!(a, accumulated_args(&mut g2, op).unwrap());
                 match g1.answer(op, &a) {
                     Reply::Ok(_) => ok += 1,
@@ -3639,6 +3652,10 @@ mod tests {
                     other => panic!("{op}: {a}: no stage: {other:?}"),
                 }
             }
+            eprintln!(
+                "{op}: {ok} accepted, {rejected} rejected, {:?} per case",
+                spent / 300
+            );
             assert!(
                 ok > 120 && rejected > 60,
                 "{op}: {ok} accepted, {rejected} rejected"
