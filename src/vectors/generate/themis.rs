@@ -687,6 +687,8 @@ fn notes() -> BTreeMap<String, Note> {
             &[SPEC],
         ),
     );
+    add("EmptyBeforeKey", note("EdgeCase", "An empty message together with a wrong or broken key. Our policy (like the C core, secure_message.c) refuses the empty message first (`empty`); wasm-themis validates keys in the SecureSign / SecureMessage constructor, so it reports the key problem instead (`key` / `key_kind`), a stage mismatch only.", &[(w, "key error from the constructor, before the empty check"), (c, "INVALID_PARAMETER for the empty message first")], &[SPEC, POLICY]));
+    add("SyntheticModulus", note("EdgeCase", "A public key whose modulus is a random odd number filling its field: well-formed, and indistinguishable from a real key without the private part (no implementation tests primality on import).", &[], &[POLICY]));
     m
 }
 
@@ -841,6 +843,10 @@ fn key_check(g: &mut Gen) -> Result<Generated, String> {
             kc(&p.public),
         )?;
     }
+    let mut n8 = b.g.bytes(1024);
+    n8[0] |= 0xc0;
+    n8[1023] |= 1;
+    b.valid("valid/rsa8192-public-synthetic", "A URA8 public key (8192-bit modulus, a random odd number) with e = 65537: the largest size Themis stores; no private key exists for it.", &["SyntheticModulus"], kc(&container(b"URA8", &cat(&[&n8, &65537u32.to_be_bytes()]))))?;
     b.valid(
         "valid/rsa1024-e3-private",
         "An RSA-1024 private key with e = 3, which Themis imports.",
@@ -1449,6 +1455,9 @@ fn sign_file(g: &mut Gen) -> Result<Generated, String> {
     ] {
         let mut fl = vec!["EmptyMessage"];
         let mut comment = "Sign an empty message: refused before the key is looked at.".to_string();
+        if name.contains("key") {
+            fl.push("EmptyBeforeKey");
+        }
         if !id.is_empty() {
             fl.push("PeerObserved");
             comment.push_str(&format!(" ({id})"));
@@ -2489,12 +2498,18 @@ fn encrypt_file(g: &mut Gen) -> Result<Generated, String> {
         ),
     ] {
         let mut fl = vec!["EmptyMessage"];
+        if name.contains("keys") {
+            fl.push("EmptyBeforeKey");
+        }
+        let mut comment =
+            "Encrypt an empty message: refused before the keys are looked at.".to_string();
         if !id.is_empty() {
             fl.push("PeerObserved");
+            comment.push_str(&format!(" ({id})"));
         }
         b.bad(
             &format!("empty/{name}"),
-            &format!("Encrypt an empty message: refused before the keys are looked at {id}."),
+            &comment,
             &fl,
             ea(s, p, &[], None),
             Stage::Empty,
