@@ -1445,6 +1445,72 @@ fn sign_file(g: &mut Gen) -> Result<Generated, String> {
             )?;
         }
     }
+    for (name, private, public) in [
+        (
+            "upstream-pythemis-ec256",
+            "pythemis_ec256_priv",
+            "pythemis_ec256_pub",
+        ),
+        (
+            "upstream-rust-ecdsa",
+            "rust_ECDSA_PRIVATE",
+            "rust_ECDSA_PUBLIC",
+        ),
+        (
+            "upstream-integration-server",
+            "integration_server.priv",
+            "integration_server.pub",
+        ),
+        (
+            "upstream-objc-rsa1024",
+            "objc_privateKeyRSA1024",
+            "objc_publicKeyRSA1024",
+        ),
+        (
+            "upstream-jsthemis-rsa2048",
+            "jsthemis_rsa_priv",
+            "jsthemis_rsa_pub",
+        ),
+    ] {
+        let p = upstream_pair(private, public)?;
+        let msg = b.g.bytes(48);
+        b.checked(
+            &format!("valid/{name}"),
+            &format!("Sign with the upstream key fixture {private}; checked with {public}."),
+            &[],
+            sign_args(&p.private, &msg),
+            check(&p),
+        )?;
+    }
+    for (name, p) in [("p384", &k.p384), ("p521", &k.p521)] {
+        let short = Pair {
+            private: rebuild(&p.private, &ec_scalar(&p.private)),
+            public: p.public.clone(),
+        };
+        let msg = b.g.bytes(5);
+        b.checked(
+            &format!("valid/{name}-short-scalar-key"),
+            "Sign with a key on another curve stored without the leading zero byte.",
+            &["OtherCurves", "Scalar32Bytes"],
+            sign_args(&short.private, &msg),
+            check(&short),
+        )?;
+    }
+    let low = Pair {
+        private: container(b"REC2", &cat(&[&[0], &be_pad(&BigUint::from(1u32), 32)])),
+        public: Vec::new(),
+    };
+    let low = Pair {
+        public: crate::themis::public_key_for(&low.private).map_err(|e| e.to_string())?,
+        ..low
+    };
+    b.checked(
+        "valid/ec-scalar-one",
+        "Sign with d = 1 (public key = the generator): a valid, if silly, key.",
+        &[],
+        sign_args(&low.private, b"d=1"),
+        check(&low),
+    )?;
     // empty first
     for (name, key, id) in [
         ("ec", &k.a.private, "sign_empty"),
