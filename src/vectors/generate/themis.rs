@@ -894,10 +894,15 @@ fn key_check(g: &mut Gen) -> Result<Generated, String> {
         ("rsa1024-private", &k.rsa1.private),
     ] {
         let l = c.len();
+        let (fl, id): (&[&str], &str) = if name == "ec-private" {
+            (&["PeerObserved"], " (sign_key_truncated)")
+        } else {
+            (&[], "")
+        };
         b.bad(
             &format!("length/{name}-truncated-1"),
-            "The last byte removed; size and CRC left as they were.",
-            &["PeerObserved"],
+            &format!("The last byte removed; size and CRC left as they were{id}."),
+            fl,
             kc(&c[..l - 1]),
             key,
         )?;
@@ -1033,7 +1038,7 @@ fn key_check(g: &mut Gen) -> Result<Generated, String> {
             } else {
                 &[]
             };
-            b.bad(&format!("size/{name}-{what}"), &format!("The size field set to {v:#x} (CRC recomputed); it must be the container length {size}, big-endian."), fl, kc(&x), key)?;
+            b.bad(&format!("size/{name}-{what}"), &format!("The size field set to {v:#x} (CRC recomputed); it must be the container length {size}, big-endian{}.", if fl.is_empty() { "" } else { " (sign_key_bad_size)" }), fl, kc(&x), key)?;
         }
     }
 
@@ -1247,7 +1252,14 @@ fn key_check(g: &mut Gen) -> Result<Generated, String> {
     for pfx in [0x00u8, 0x01, 0x04, 0x05, 0xff] {
         b.bad(
             &format!("point/compressed-prefix-{pfx:02x}"),
-            &format!("A 33-byte point with prefix {pfx:02x} (encrypt_pub_bad_prefix for 05)."),
+            &format!(
+                "A 33-byte point with prefix {pfx:02x}{}.",
+                if pfx == 5 {
+                    " (encrypt_pub_bad_prefix)"
+                } else {
+                    ""
+                }
+            ),
             if pfx == 5 {
                 &["KeyCheckDeferred", "PeerObserved"]
             } else {
@@ -2719,9 +2731,26 @@ fn encrypt_file(g: &mut Gen) -> Result<Generated, String> {
     ];
     for (name, s, p, fl) in bad_keys {
         let r = ec_random(b.g);
+        let what = match name {
+            "sender-scalar-zero" => "the sender's scalar is 0 (encrypt_key_scalar_zero)",
+            "sender-pad-01" => "the sender's 33-byte scalar field starts with 01, a scalar ≥ n",
+            "sender-crc-flipped" => "a bit of the sender key's CRC flipped",
+            "peer-not-on-curve" => {
+                "the peer's x = 0xff..ff, not a point (encrypt_pub_not_on_curve)"
+            }
+            "peer-hybrid-point" => {
+                "the peer's point in X9.62 hybrid encoding (encrypt_pub_hybrid_point)"
+            }
+            "peer-prefix-05" => "the peer's point with prefix 05 (encrypt_pub_bad_prefix)",
+            "peer-uncompressed-off-curve" => {
+                "the peer's uncompressed point with y's last bit flipped"
+            }
+            "peer-crc-ieee" => "the peer key's checksum is CRC-32 (IEEE), not CRC-32C",
+            _ => "the peer's P-256 point under a P-384 tag",
+        };
         b.bad(
             &format!("key/{name}"),
-            &format!("A defective key: {name}."),
+            &format!("A defective key: {what}."),
             &fl,
             ea(&s, &p, &msg, Some(r)),
             Stage::Key,
