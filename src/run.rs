@@ -28,6 +28,9 @@ pub struct RunArgs {
     /// against the whole id (repeatable; any may match).
     #[arg(long = "filter", value_name = "PATTERN")]
     pub filters: Vec<String>,
+    /// Leave out vectors whose id matches (same pattern rules as --filter; repeatable).
+    #[arg(long = "exclude", value_name = "PATTERN")]
+    pub excludes: Vec<String>,
     /// Only this format: mixin or themis.
     #[arg(long)]
     pub format: Option<String>,
@@ -89,6 +92,11 @@ pub fn matches(pattern: &str, id: &str) -> bool {
     remaining.ends_with(last)
 }
 
+fn selected_id(args: &RunArgs, id: &str) -> bool {
+    (args.filters.is_empty() || args.filters.iter().any(|p| matches(p, id)))
+        && !args.excludes.iter().any(|p| matches(p, id))
+}
+
 /// The vectors a run selects, in corpus order.
 pub fn select<'a>(files: &'a [(String, VectorFile)], args: &RunArgs) -> Vec<(&'a str, &'a Vector)> {
     files
@@ -96,7 +104,7 @@ pub fn select<'a>(files: &'a [(String, VectorFile)], args: &RunArgs) -> Vec<(&'a
         .filter(|(_, f)| args.format.as_ref().is_none_or(|fmt| &f.format == fmt))
         .filter(|(_, f)| args.ops.is_empty() || args.ops.contains(&f.op))
         .flat_map(|(_, f)| f.tests.iter().map(move |v| (f.op.as_str(), v)))
-        .filter(|(_, v)| args.filters.is_empty() || args.filters.iter().any(|p| matches(p, &v.id)))
+        .filter(|(_, v)| selected_id(args, &v.id))
         .collect()
 }
 
@@ -110,7 +118,7 @@ pub fn select_accumulated<'a>(
         .filter(|(_, f)| args.format.as_ref().is_none_or(|fmt| &f.format == fmt))
         .filter(|(_, f)| args.ops.is_empty() || args.ops.contains(&f.op))
         .flat_map(|(_, f)| f.accumulated.iter().map(move |a| (f.op.as_str(), a)))
-        .filter(|(_, a)| args.filters.is_empty() || args.filters.iter().any(|p| matches(p, &a.id)))
+        .filter(|(_, a)| selected_id(args, &a.id))
         .collect()
 }
 

@@ -130,7 +130,12 @@ fn inspect_dissects_a_real_body_and_names_a_defect() {
 
 #[test]
 fn run_passes_in_process_and_over_the_protocol() {
-    let out = Command::new(BIN).arg("run").output().unwrap();
+    // The whole corpus in process; the accumulated families are left to the (optimised)
+    // conformance harness, as a debug build takes a while over 50 000 cases.
+    let out = Command::new(BIN)
+        .args(["run", "--exclude", "*/accumulated/*"])
+        .output()
+        .unwrap();
     assert!(
         out.status.success(),
         "{}",
@@ -138,12 +143,30 @@ fn run_passes_in_process_and_over_the_protocol() {
     );
     let target = format!("{BIN} serve");
     let out = Command::new(BIN)
-        .args(["run", "--target", &target])
+        .args(["run", "--target", &target, "--exclude", "*/accumulated/*"])
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}");
     assert!(text.contains(" pass"), "{text}");
+    // One accumulated family over the protocol: 10 000 cases, one outcome.
+    let out = Command::new(BIN)
+        .args([
+            "run",
+            "--target",
+            &target,
+            "--filter",
+            "mixin.checksum/accumulated/*",
+            "-v",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("pass                     mixin.checksum/accumulated/10000-cases"),
+        "{text}"
+    );
 }
 
 fn misbehave() -> String {
@@ -164,7 +187,14 @@ fn expectations_reports_and_diff() {
     let good = format!("{BIN} serve");
     let exp = tmp("expectations.json");
     let _ = std::fs::remove_file(&exp);
-    let filter = ["--filter", "mixin.checksum/*", "--filter", "*/upstream/*"];
+    let filter = [
+        "--filter",
+        "mixin.checksum/*",
+        "--filter",
+        "*/upstream/*",
+        "--exclude",
+        "*/accumulated/*",
+    ];
 
     // A broken target fails; --update-expectations records its failures with reasons.
     let out = Command::new(BIN)

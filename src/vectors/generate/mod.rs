@@ -311,6 +311,7 @@ pub fn note(
 pub fn accumulated_args(g: &mut Gen, op: &str) -> Result<Value, String> {
     match op.split_once('.') {
         Some(("mixin", _)) => mixin::accumulated_args(g, op),
+        Some(("themis", _)) => themis::accumulated_args(g, op),
         _ => Err(format!("no accumulated cases for {op}")),
     }
 }

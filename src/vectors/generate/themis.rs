@@ -3571,7 +3571,6 @@ fn key_defect(g: &mut Gen, key: &[u8], other: &[u8]) -> Vec<u8> {
 /// the rest a single mutation (bit flip, truncation, extension, length or type edit, key
 /// defect). Cheap: P-256 keys made once, an RSA-1024 key about one case in 25.
 // Wired into the accumulated vectors by the corpus owner; until then only the tests call it.
-#[cfg_attr(not(test), allow(dead_code))]
 pub fn accumulated_args(g: &mut Gen, op: &str) -> Result<Value, String> {
     let k = acc_keys();
     let well = g.below(10) < 6;
