@@ -25,7 +25,11 @@ fn there_are_at_least_forty_counted_mutants_with_unique_names() {
     names.dedup();
     assert_eq!(names.len(), all.len());
     for m in &all {
-        assert!(m.name.starts_with("mixin-") || m.name.starts_with("themis-"), "{}", m.name);
+        assert!(
+            m.name.starts_with("mixin-") || m.name.starts_with("themis-"),
+            "{}",
+            m.name
+        );
         assert!(mutants::build(m.name).is_some());
     }
     assert!(mutants::build("no-such-mutant").is_none());
@@ -54,7 +58,10 @@ fn every_counted_mutant_is_caught_in_process_and_tolerated_ones_survive() {
         }
     }
     assert!(missed.is_empty(), "mutants the corpus misses: {missed:?}");
-    assert!(flagged.is_empty(), "tolerated leniencies flagged: {flagged:?}");
+    assert!(
+        flagged.is_empty(),
+        "tolerated leniencies flagged: {flagged:?}"
+    );
 }
 
 #[test]
@@ -73,7 +80,11 @@ fn one_mutant_per_category_is_caught_through_the_protocol() {
         let mut sub = Subprocess::spawn(&format!("{exe} serve --mutant {name}")).unwrap();
         let v = mutants::assess(name, &mut sub, &selected).unwrap();
         assert!(v.caught, "{name} survived the protocol path");
-        assert!(!v.first.iter().any(|f| f.contains("(crashed)")), "{name}: {:?}", v.first);
+        assert!(
+            !v.first.iter().any(|f| f.contains("(crashed)")),
+            "{name}: {:?}",
+            v.first
+        );
     }
 }
 
