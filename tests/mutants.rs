@@ -96,3 +96,44 @@ fn serve_refuses_an_unknown_mutant() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn mutants_do_not_panic_on_hostile_input() {
+    use serde_json::json;
+    // Every vector's args, cut short or with their binary fields replaced by hostile bytes.
+    let files = vectors::load_embedded().unwrap();
+    let hostile = [
+        String::new(),
+        "01".into(),
+        "01ffff".into(),
+        format!("01ffff{}", "00".repeat(200)),
+        format!("2027042634000000{}", "ff".repeat(60)),
+        format!("20260426ffffffff{}", "ff".repeat(80)),
+        format!("5245433200000010{}", "00".repeat(8)),
+    ];
+    let mut cases = Vec::new();
+    for (_, f) in &files {
+        // One vector per file is enough to reach every op with every field name.
+        let Some(v) = f.tests.first() else { continue };
+        let Some(obj) = v.args.as_object() else {
+            continue;
+        };
+        for (field, value) in obj {
+            if !value.is_string() {
+                continue;
+            }
+            for h in &hostile {
+                let mut a = v.args.clone();
+                a[field.as_str()] = json!(h);
+                cases.push((f.op.clone(), a));
+            }
+        }
+    }
+    for info in mutants::all() {
+        let mut imp = mutants::build(info.name).unwrap();
+        for (op, args) in &cases {
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| imp.call(op, args)));
+            assert!(r.is_ok(), "{} panicked on {op} {args}", info.name);
+        }
+    }
+}

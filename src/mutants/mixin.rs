@@ -442,7 +442,7 @@ pub(super) fn entries() -> Vec<Entry> {
             let seed: [u8; 32] = hex_arg(a, "private_key")?.try_into().ok()?;
             Some(ok_hex("private_key", &curve25519_dalek::scalar::clamp_integer(seed)))
         }),
-        other!("mixin-public-key-rejects-small-order", "Refuses small-order ed25519 public keys (identity, order 2 and 4 points) in the conversion, as libsodium's `crypto_sign_ed25519_pk_to_curve25519` does.", "iOS app (libsodium)", |_r, op, a| {
+        other!("mixin-public-key-rejects-small-order", "Refuses small-order ed25519 public keys (identity, order 2 and 4 points) in the conversion, as libsodium's `crypto_sign_ed25519_pk_to_curve25519` does.", "iOS app (libsodium `crypto_sign_ed25519_pk_to_curve25519`, used for its own header key)", |_r, op, a| {
             if op != "mixin.convert_public_key" { return None; }
             let key: [u8; 32] = hex_arg(a, "public_key")?.try_into().ok()?;
             let p = curve25519_dalek::edwards::CompressedEdwardsY(key).decompress()?;

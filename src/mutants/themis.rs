@@ -365,7 +365,7 @@ pub(super) fn entries() -> Vec<Entry> {
             let be = k.get(8..12).and_then(|b| b.try_into().ok()).map(u32::from_be_bytes);
             if be == Some(crc32c_of(k)) { Ok(with_good_crc(k)) } else { Err(bad_key("checksum mismatch")) }
         })),
-        mutant!("themis-key-crc-not-checked", "Never checks the key container's CRC.", "Themis deprecated wrap/unwrap API (skips themis_is_valid_asym_key); likely in hand-rolled parsers", |r, op, a| map_keys(r, op, a, |k| Ok(if k.len() >= 12 { with_good_crc(k) } else { k.to_vec() }))),
+        mutant!("themis-key-crc-not-checked", "Never checks the key container's CRC.", "possibly Themis's deprecated wrap/unwrap (they skip themis_is_valid_asym_key); likely in hand-rolled parsers", |r, op, a| map_keys(r, op, a, |k| Ok(if k.len() >= 12 { with_good_crc(k) } else { k.to_vec() }))),
         mutant!("themis-key-size-not-checked", "Ignores the container's size field (trusts the buffer length).", "likely: parsers that take the length from the buffer", |r, op, a| map_keys(r, op, a, |k| {
             if k.len() < 12 || stored_crc(k) != Some(crc32c_of(k)) { return Ok(k.to_vec()); }
             let mut k = k.to_vec();
@@ -412,7 +412,7 @@ pub(super) fn entries() -> Vec<Entry> {
             k[at..].copy_from_slice(&65537u32.to_be_bytes());
             Ok(with_good_crc(&k))
         })),
-        mutant!("themis-verify-private-key-accepted", "Verifies with a private key by deriving its public key instead of refusing the key kind.", "Themis deprecated unwrap API (no kind check); likely in wrappers", |r, op, a| {
+        mutant!("themis-verify-private-key-accepted", "Verifies with a private key by deriving its public key instead of refusing the key kind.", "possibly Themis's deprecated unwrap (no kind check); likely in wrappers", |r, op, a| {
             if op != "themis.verify" { return None; }
             let k = hex_arg(a, "public_key")?;
             let kind = key_kind(&k)?;
