@@ -37,6 +37,9 @@ enum Command {
         protocol: bool,
         /// Only these mutants (default: all).
         names: Vec<String>,
+        /// Vector files to run instead of the embedded corpus (repeatable).
+        #[arg(long = "vectors", value_name = "FILE")]
+        files: Vec<PathBuf>,
     },
     /// Dissect a Mixin body, a Themis message or a Themis key, field by field.
     Inspect {
@@ -110,14 +113,18 @@ fn main() -> ExitCode {
         },
         Command::Serve { .. } => serve(&mut Reference::default()),
         #[cfg(feature = "mutants")]
-        Command::Mutants { protocol, names } => {
+        Command::Mutants {
+            protocol,
+            names,
+            files,
+        } => {
             let exe = std::env::current_exe().map(|p| p.display().to_string());
             let exe = match (protocol, exe) {
                 (false, _) => None,
                 (true, Ok(e)) => Some(e),
                 (true, Err(e)) => return fail("mutants", e),
             };
-            match sealcheck::mutants::main(exe.as_deref(), &names) {
+            match sealcheck::mutants::main(exe.as_deref(), &names, &files) {
                 Ok(true) => ExitCode::SUCCESS,
                 Ok(false) => ExitCode::from(1),
                 Err(e) => fail("mutants", e),

@@ -205,8 +205,18 @@ fn with_hex(args: &Value, name: &str, bytes: &[u8]) -> Value {
 ///
 /// The table also says whether the corpus without the `*-extra.json` files (the vectors added
 /// for surviving mutants) catches each mutant.
-pub fn main(protocol: Option<&str>, only: &[String]) -> Result<bool, String> {
-    let files = crate::vectors::load_embedded()?;
+///
+/// `vector_files` replaces the embedded corpus when not empty.
+pub fn main(
+    protocol: Option<&str>,
+    only: &[String],
+    vector_files: &[std::path::PathBuf],
+) -> Result<bool, String> {
+    let files = if vector_files.is_empty() {
+        crate::vectors::load_embedded()?
+    } else {
+        crate::vectors::load_paths(vector_files)?
+    };
     let base_files: Vec<(String, VectorFile)> = files
         .iter()
         .filter(|(path, _)| !path.ends_with("-extra.json"))

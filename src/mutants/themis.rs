@@ -467,13 +467,15 @@ pub(super) fn entries() -> Vec<Entry> {
             let (m, l) = signed_lengths(&s)?;
             (m == 0 && 12 + l <= s.len()).then(|| ok_hex("message", &[]))
         })),
-        mutant!(tolerated "themis-verify-type-low-byte-ignored", "Checks only the top three bytes of a signed message's type, as Themis does (0x260426xx).", "Themis core (IS_THEMIS_SECURE_MESSAGE_SIGNED), WasmThemis", |r, op, a| {
+        mutant!(tolerated "themis-verify-type-low-byte-ignored", "Checks only the top three bytes of a signed message's type, as Themis does (0x260426xx; the other family's exact type is still refused).", "Themis core (IS_THEMIS_SECURE_MESSAGE_SIGNED), WasmThemis", |r, op, a| {
             if op != "themis.verify" { return None; }
             let mut s = hex_arg(a, "signed")?;
             let ty = u32_le(&s, 0)?;
             if ty & 0xffff_ff00 != 0x2604_2600 { return None; }
-            let low = if tag3(&hex_arg(a, "public_key")?) == b"URA" { RSA_SIGNED } else { EC_SIGNED };
-            put_u32_le(&mut s, 0, low);
+            let (own, other) = if tag3(&hex_arg(a, "public_key")?) == b"URA" { (RSA_SIGNED, EC_SIGNED) } else { (EC_SIGNED, RSA_SIGNED) };
+            // Themis still refuses the other family's exact type.
+            if ty == other { return None; }
+            put_u32_le(&mut s, 0, own);
             Some(r.answer(op, &with_hex(a, "signed", &s)))
         }),
         // ---- sign
