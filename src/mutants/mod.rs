@@ -19,7 +19,6 @@
 mod mixin;
 mod themis;
 
-use crate::check::Outcome;
 use crate::expectations::Expectations;
 use crate::iut::{Failure, Hello, Implementation, Reply};
 use crate::ops::Reference;
@@ -157,11 +156,6 @@ fn verdict(name: &str, results: &[VectorResult]) -> Verdict {
 /// Every vector of `files`, in corpus order.
 pub fn everything(files: &[(String, VectorFile)]) -> Vec<(&str, &Vector)> {
     run::select(files, &run::RunArgs::default())
-}
-
-/// Whether an outcome label fails a non-strict run.
-pub fn fails(outcome: &Outcome) -> bool {
-    outcome.is_failure(false)
 }
 
 // ---- helpers shared by the twins -------------------------------------------------------
