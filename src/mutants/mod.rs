@@ -257,13 +257,14 @@ pub fn main(
             killed_base += usize::from(b.caught);
             all_caught &= v.caught;
         }
+        let cell = |text: &str| text.replace('|', "\\|");
         let word = |caught: bool| if caught { "caught" } else { "missed" };
         println!(
             "| {}{} | {} | {} | {} | {} | {} | {} |",
             info.name,
             if info.tolerated { " (tolerated)" } else { "" },
-            info.bug,
-            info.real,
+            cell(info.bug),
+            cell(info.real),
             if v.caught { "**caught**" } else { "MISSED" },
             word(v.caught_strict),
             word(b.caught),

@@ -81,6 +81,23 @@ fn payload(key: &[u8]) -> &[u8] {
     key.get(12..).unwrap_or_default()
 }
 
+/// The checks of Themis's own `themis_is_valid_asym_key` for EC keys: size field, CRC-32C,
+/// and a payload length that fits the tag's curve digit (no scalar or point checks).
+fn ec_framing_ok(key: &[u8]) -> bool {
+    let lengths: &[usize] = match (tag3(key), key.get(3)) {
+        (b"REC", Some(b'2')) => &[32, 33],
+        (b"REC", Some(b'3')) => &[48, 49],
+        (b"REC", Some(b'5')) => &[66, 67],
+        (b"UEC", Some(b'2')) => &[33, 65],
+        (b"UEC", Some(b'3')) => &[49, 97],
+        (b"UEC", Some(b'5')) => &[67, 133],
+        _ => return false,
+    };
+    key.get(4..8) == Some(&len32(key.len()).to_be_bytes()[..])
+        && stored_crc(key) == Some(crc32c_of(key))
+        && lengths.contains(&payload(key).len())
+}
+
 /// Applies `f` to every key argument, then asks the reference.
 fn map_keys(
     r: &mut Reference,
@@ -397,12 +414,12 @@ pub(super) fn entries() -> Vec<Entry> {
         })),
         mutant!("themis-key-check-scalar-unchecked", "key.check validates only the framing of an EC private key: scalar 0 or >= n passes.", "Themis's own themis_is_valid_asym_key (import fails later)", |r, op, a| {
             let k = hex_arg(a, "key")?;
-            (op == "themis.key.check" && tag3(&k) == b"REC" && stored_crc(&k) == Some(crc32c_of(&k)) && !matches!(r.answer(op, a), Reply::Ok(_)))
+            (op == "themis.key.check" && tag3(&k) == b"REC" && ec_framing_ok(&k) && !matches!(r.answer(op, a), Reply::Ok(_)))
                 .then(|| Reply::Ok(serde_json::json!({"kind": "ec_private"})))
         }),
         mutant!("themis-key-check-point-unchecked", "key.check validates only the framing of an EC public key: a point off the curve passes.", "Themis's own themis_is_valid_asym_key (import fails later)", |r, op, a| {
             let k = hex_arg(a, "key")?;
-            (op == "themis.key.check" && tag3(&k) == b"UEC" && stored_crc(&k) == Some(crc32c_of(&k)) && !matches!(r.answer(op, a), Reply::Ok(_)))
+            (op == "themis.key.check" && tag3(&k) == b"UEC" && ec_framing_ok(&k) && !matches!(r.answer(op, a), Reply::Ok(_)))
                 .then(|| Reply::Ok(serde_json::json!({"kind": "ec_public"})))
         }),
         mutant!("themis-rsa-exponent-unchecked", "Accepts RSA public exponents other than 3 and 65537.", "likely: ports on RSA libraries that take any odd e (Themis's OpenSSL import refuses them)", |r, op, a| map_keys(r, op, a, |k| {
