@@ -23,3 +23,5 @@ pub mod themis;
 pub mod vectors;
 
 pub use stage::Stage;
+#[cfg(feature = "mutants")]
+pub mod mutants;

@@ -23,7 +23,24 @@ enum Command {
     /// against the embedded corpus).
     Run(sealcheck::run::RunArgs),
     /// Run the reference behind the JSON-lines protocol (docs/PROTOCOL.md) on stdin/stdout.
-    Serve,
+    Serve {
+        /// Serve this mutant of the reference instead (see `sealcheck mutants`).
+        #[cfg(feature = "mutants")]
+        #[arg(long, value_name = "NAME")]
+        mutant: Option<String>,
+    },
+    /// Run the corpus against every mutant of the reference; exit 1 if one survives.
+    #[cfg(feature = "mutants")]
+    Mutants {
+        /// Run each mutant through `sealcheck serve --mutant NAME` as a child process.
+        #[arg(long)]
+        protocol: bool,
+        /// Only these mutants (default: all).
+        names: Vec<String>,
+        /// Vector files to run instead of the embedded corpus (repeatable).
+        #[arg(long = "vectors", value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
     /// Dissect a Mixin body, a Themis message or a Themis key, field by field.
     Inspect {
         /// The bytes, as hex or base64 (standard or URL-safe); `-` reads them from stdin.
@@ -89,20 +106,28 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Run(args) => sealcheck::run::main(&args),
         Command::Lint { files } => sealcheck::run::lint(&files),
-        Command::Serve => {
-            let stdin = io::stdin();
-            let stdout = io::stdout();
-            match sealcheck::serve::serve(
-                &mut Reference::default(),
-                stdin.lock(),
-                stdout.lock(),
-                io::stderr(),
-            ) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("sealcheck serve: {e}");
-                    ExitCode::from(2)
-                }
+        #[cfg(feature = "mutants")]
+        Command::Serve { mutant: Some(name) } => match sealcheck::mutants::build(&name) {
+            Some(mut m) => serve(m.as_mut()),
+            None => fail("serve", format!("no mutant {name:?}")),
+        },
+        Command::Serve { .. } => serve(&mut Reference::default()),
+        #[cfg(feature = "mutants")]
+        Command::Mutants {
+            protocol,
+            names,
+            files,
+        } => {
+            let exe = std::env::current_exe().map(|p| p.display().to_string());
+            let exe = match (protocol, exe) {
+                (false, _) => None,
+                (true, Ok(e)) => Some(e),
+                (true, Err(e)) => return fail("mutants", e),
+            };
+            match sealcheck::mutants::main(exe.as_deref(), &names, &files) {
+                Ok(true) => ExitCode::SUCCESS,
+                Ok(false) => ExitCode::from(1),
+                Err(e) => fail("mutants", e),
             }
         }
         Command::Inspect { input, format } => inspect(&input, format.as_deref()),
@@ -145,6 +170,13 @@ fn main() -> ExitCode {
                 Err(e) => fail("bench", e),
             }
         }
+    }
+}
+
+fn serve(imp: &mut dyn sealcheck::iut::Implementation) -> ExitCode {
+    match sealcheck::serve::serve(imp, io::stdin().lock(), io::stdout().lock(), io::stderr()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail("serve", e),
     }
 }
 

@@ -5,6 +5,7 @@
 //! that draws every input from a seeded ChaCha20 stream and asks the reference for every
 //! expected output. Hand-curated files live in `vectors/curated/` and are never touched.
 
+mod extra;
 mod mixin;
 mod mixin_decrypt;
 mod themis;
@@ -54,6 +55,7 @@ pub struct FileSpec {
 pub fn files() -> Vec<FileSpec> {
     let mut all = mixin::files();
     all.extend(themis::files());
+    all.extend(extra::files());
     all
 }
 
