@@ -1004,7 +1004,8 @@ fn key_check(g: &mut Gen) -> Result<Generated, String> {
         (*b"\0\0\0\0", &ecp, "an all-zero tag"),
     ] {
         let tname = String::from_utf8_lossy(&t).replace('\0', "0");
-        let swapped_kind = (t == *b"UEC2" && c.starts_with(b"REC2")) || (t == *b"REC2" && c.starts_with(b"UEC2"));
+        let swapped_kind =
+            (t == *b"UEC2" && c.starts_with(b"REC2")) || (t == *b"REC2" && c.starts_with(b"UEC2"));
         let flags: &[&str] = if t == *b"XEC2" || (t == *b"REC3" && c == &ecp) {
             &["PeerObserved"]
         } else if swapped_kind {
