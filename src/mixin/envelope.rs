@@ -107,6 +107,26 @@ pub fn decrypt(
     session_id: &str,
     body: &[u8],
 ) -> Result<Vec<u8>, MixinError> {
+    open(recipient_seed, session_id, body, true)
+}
+
+/// Decrypts as the implementations that never look at the wrapped key's padding do
+/// (bot-api-go-client, fox-one, Ruby, PyPI mixinsdk). Not a second policy: the harness uses
+/// it to tell a known leniency from a defect.
+pub fn decrypt_ignoring_padding(
+    recipient_seed: &[u8],
+    session_id: &str,
+    body: &[u8],
+) -> Result<Vec<u8>, MixinError> {
+    open(recipient_seed, session_id, body, false)
+}
+
+fn open(
+    recipient_seed: &[u8],
+    session_id: &str,
+    body: &[u8],
+    check_padding: bool,
+) -> Result<Vec<u8>, MixinError> {
     let seed = keys::seed(recipient_seed)?;
     let body = Body::parse(body)?;
     let block = body
@@ -121,7 +141,7 @@ pub fn decrypt(
             padding: String::new(),
         })?;
     let (message_key, padding) = unwrapped.split_at(16);
-    if padding != KEY_PADDING {
+    if check_padding && padding != KEY_PADDING {
         return Err(MixinError::KeyUnwrap {
             padding: hex::encode(padding),
         });
