@@ -7,6 +7,7 @@
 
 pub mod check;
 pub mod codec;
+pub mod difffuzz;
 pub mod dissect;
 pub mod expectations;
 pub mod inspect;

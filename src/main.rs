@@ -62,6 +62,9 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Differential fuzzing: mutate corpus vectors, compare the reference with an
+    /// implementation, and write the shrunk disagreements as vectors.
+    Fuzz(sealcheck::difffuzz::FuzzArgs),
     /// Compare two JSON reports of `sealcheck run`; exit 1 if a vector regressed.
     Diff {
         /// The earlier report.
@@ -111,6 +114,7 @@ fn main() -> ExitCode {
             out.as_deref(),
         ),
         Command::Diff { old, new } => diff(&old, &new),
+        Command::Fuzz(args) => sealcheck::difffuzz::main(&args),
     }
 }
 
