@@ -725,8 +725,657 @@ pub struct FuzzArgs {
     pub files: Vec<PathBuf>,
 }
 
+/// One change to a mutant's args, at a JSON pointer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// An [`Edit`] of a hex field, aimed at the fields its dissection names.
+    Bytes(Edit),
+    /// An [`Edit`] of a text field (session ids), on its UTF-8 bytes.
+    Text(Edit),
+    /// Upper-case a text field.
+    Upper,
+    /// Drop an item of an array.
+    DropItem(usize),
+    /// Duplicate an item of an array.
+    DupItem(usize),
+}
+
+/// A change and where it applies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArgEdit {
+    /// JSON pointer into the args, e.g. `/body` or `/sessions/0/session_id`.
+    pub pointer: String,
+    /// What changes.
+    pub change: Change,
+}
+
+/// The dissected fields of a hex argument, when it is a body, a message or a key.
+fn arg_fields(op: &str, name: &str, bytes: &[u8]) -> Vec<(String, Range<usize>)> {
+    match (op.split('.').next(), name) {
+        (Some("mixin"), "body") => fields_of(&mixin::dissect(bytes)),
+        (Some("themis"), _) => themis::dissect(bytes)
+            .map(|d| fields_of(&d))
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+impl ArgEdit {
+    /// Applies the edit to `args` (no-op if the pointer no longer leads anywhere).
+    pub fn apply(&self, op: &str, args: &mut Value) {
+        let Some(target) = args.pointer_mut(&self.pointer) else {
+            return;
+        };
+        let name = self.pointer.rsplit('/').next().unwrap_or("");
+        match (&self.change, target) {
+            (Change::Bytes(edit), Value::String(s)) => {
+                if let Ok(bytes) = hex::decode(&*s) {
+                    let fields = arg_fields(op, name, &bytes);
+                    *s = hex::encode(edit.apply(&bytes, &fields));
+                }
+            }
+            (Change::Text(edit), Value::String(s)) => {
+                *s = String::from_utf8_lossy(&edit.apply(s.as_bytes(), &[])).into_owned();
+            }
+            (Change::Upper, Value::String(s)) => *s = s.to_uppercase(),
+            (Change::DropItem(i), Value::Array(a)) if !a.is_empty() => {
+                let i = i % a.len();
+                a.remove(i);
+            }
+            (Change::DupItem(i), Value::Array(a)) if !a.is_empty() => {
+                let i = i % a.len();
+                let item = a[i].clone();
+                a.insert(i, item);
+            }
+            _ => {}
+        }
+    }
+
+    /// In words, naming the dissected field for byte edits of `base`.
+    pub fn describe(&self, op: &str, args: &Value) -> String {
+        let name = self.pointer.rsplit('/').next().unwrap_or("");
+        let what = match &self.change {
+            Change::Bytes(edit) => {
+                let bytes = args
+                    .pointer(&self.pointer)
+                    .and_then(Value::as_str)
+                    .and_then(|s| hex::decode(s).ok())
+                    .unwrap_or_default();
+                edit.describe(&arg_fields(op, name, &bytes))
+            }
+            Change::Text(edit) => edit.describe(&[]),
+            Change::Upper => "upper-case".into(),
+            Change::DropItem(i) => format!("drop item {i}"),
+            Change::DupItem(i) => format!("duplicate item {i}"),
+        };
+        format!("{}: {what}", self.pointer)
+    }
+}
+
+/// Where in the args a change can go: (pointer, kind).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    Hex,
+    Text,
+    Array,
+}
+
+fn slots(v: &Value, pointer: &str, out: &mut Vec<(String, Slot)>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                slots(x, &format!("{pointer}/{k}"), out);
+            }
+        }
+        Value::Array(a) => {
+            out.push((pointer.to_string(), Slot::Array));
+            for (i, x) in a.iter().enumerate() {
+                slots(x, &format!("{pointer}/{i}"), out);
+            }
+        }
+        Value::String(s) => {
+            let hexy = s.len() % 2 == 0 && s.bytes().all(|b| b.is_ascii_hexdigit());
+            let name = pointer.rsplit('/').next().unwrap_or("");
+            let is_id = name == "session_id" || pointer.starts_with("/session_ids");
+            if hexy && !is_id {
+                out.push((pointer.to_string(), Slot::Hex));
+            } else {
+                out.push((pointer.to_string(), Slot::Text));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Ops whose output is a function of the args (the randomised ones are skipped).
+fn deterministic(op: &str, args: &Value) -> bool {
+    match op {
+        "themis.sign" => false,
+        "mixin.encrypt" | "themis.encrypt" => args.get("random").is_some_and(|r| !r.is_null()),
+        _ => true,
+    }
+}
+
+/// What a disagreement is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    /// The reference rejects, the IUT accepts.
+    InvalidAccepted,
+    /// The reference accepts, the IUT rejects.
+    ValidRejected,
+    /// Both accept with different outputs.
+    DifferentOutput,
+    /// The IUT crashed, timed out or broke the protocol.
+    NoReply,
+}
+
+impl Kind {
+    /// Short name for summaries.
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::InvalidAccepted => "invalid-accepted",
+            Kind::ValidRejected => "valid-rejected",
+            Kind::DifferentOutput => "different-output",
+            Kind::NoReply => "iut-no-reply",
+        }
+    }
+}
+
+/// How the two answers compare.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Comparison {
+    /// Same verdict (and output), or both rejected at the same stage (or one without a stage).
+    Agree,
+    /// The IUT does not support this request.
+    Unsupported,
+    /// Both rejected, at different canonical stages.
+    StageMismatch,
+    /// A disagreement.
+    Disagree(Kind),
+}
+
+/// Compares the reference's reply with the IUT's.
+pub fn compare(reference: &Reply, iut: &Result<Reply, Failure>) -> Comparison {
+    match (reference, iut) {
+        (_, Ok(Reply::Unsupported(_))) => Comparison::Unsupported,
+        (_, Err(_)) => Comparison::Disagree(Kind::NoReply),
+        (Reply::Ok(a), Ok(Reply::Ok(b))) if a == b => Comparison::Agree,
+        (Reply::Ok(_), Ok(Reply::Ok(_))) => Comparison::Disagree(Kind::DifferentOutput),
+        (Reply::Ok(_), Ok(Reply::Error { .. })) => Comparison::Disagree(Kind::ValidRejected),
+        (Reply::Error { .. }, Ok(Reply::Ok(_))) => Comparison::Disagree(Kind::InvalidAccepted),
+        (Reply::Error { stage: Some(a), .. }, Ok(Reply::Error { stage: Some(b), .. }))
+            if a != b =>
+        {
+            Comparison::StageMismatch
+        }
+        (Reply::Unsupported(_), _) => Comparison::Unsupported,
+        _ => Comparison::Agree,
+    }
+}
+
+/// A mutant: a corpus vector's args with changes applied in order.
+#[derive(Debug, Clone)]
+struct Mutant {
+    base: usize,
+    edits: Vec<ArgEdit>,
+}
+
+struct Base {
+    op: String,
+    id: String,
+    args: Value,
+}
+
+impl Mutant {
+    fn args(&self, bases: &[Base]) -> Value {
+        let base = &bases[self.base];
+        let mut args = base.args.clone();
+        for e in &self.edits {
+            e.apply(&base.op, &mut args);
+        }
+        args
+    }
+
+    fn describe(&self, bases: &[Base]) -> String {
+        let base = &bases[self.base];
+        let mut args = base.args.clone();
+        let mut parts = Vec::new();
+        for e in &self.edits {
+            parts.push(e.describe(&base.op, &args));
+            e.apply(&base.op, &mut args);
+        }
+        parts.join("; ")
+    }
+}
+
+fn random_edit(rng: &mut ChaCha8Rng, args: &Value) -> Option<ArgEdit> {
+    let mut found = Vec::new();
+    slots(args, "", &mut found);
+    if found.is_empty() {
+        return None;
+    }
+    // Bodies, messages and keys get most of the attention.
+    let (pointer, slot) = found[(rng.next_u32() as usize) % found.len()].clone();
+    let mut raw = [0u8; 48];
+    rng.fill_bytes(&mut raw);
+    let mut s = Source::new(&raw);
+    let change = match slot {
+        Slot::Hex => Change::Bytes(Edit::from_source(&mut s)),
+        Slot::Text if s.u8() % 3 == 0 => Change::Upper,
+        Slot::Text => Change::Text(Edit::from_source(&mut s)),
+        Slot::Array if s.u8() % 2 == 0 => Change::DropItem(s.below(8)),
+        Slot::Array => Change::DupItem(s.below(8)),
+    };
+    Some(ArgEdit { pointer, change })
+}
+
+/// One disagreement, shrunk.
+struct Finding {
+    op: String,
+    kind: Kind,
+    mutant: Mutant,
+    args: Value,
+    reference: Reply,
+    iut: Result<Reply, Failure>,
+}
+
+fn reply_summary(r: &Result<Reply, Failure>) -> String {
+    match r {
+        Ok(Reply::Ok(v)) => format!("accepted, answering {}", short_json(v)),
+        Ok(Reply::Error { message, stage, .. }) => format!(
+            "rejected{}: {}",
+            stage.map(|s| format!(" at {s}")).unwrap_or_default(),
+            message.chars().take(160).collect::<String>()
+        ),
+        Ok(Reply::Unsupported(why)) => format!("unsupported: {why}"),
+        Err(f) => {
+            // A crash carries the stderr tail: keep the line that says what happened.
+            let text = f.to_string();
+            let first = text.lines().next().unwrap_or("").to_string();
+            match text.lines().find(|l| l.starts_with("panic:") || l.contains("Error")) {
+                Some(l) if l != first => format!("{first} ... {}", l.trim()),
+                _ => first,
+            }
+        }
+    }
+}
+
+fn short_json(v: &Value) -> String {
+    let t = v.to_string();
+    if t.len() > 120 {
+        format!("{}...", &t[..t.char_indices().nth(117).map_or(t.len(), |(i, _)| i)])
+    } else {
+        t
+    }
+}
+
+fn signature(op: &str, kind: Kind, r: &Reply, iut: &Result<Reply, Failure>, m: &Mutant) -> String {
+    let stage = |r: &Reply| match r {
+        Reply::Ok(_) => "ok".to_string(),
+        Reply::Error { stage, code, .. } => stage
+            .map(|s| s.as_str().to_string())
+            .or_else(|| code.clone())
+            .unwrap_or_else(|| "error".into()),
+        Reply::Unsupported(_) => "unsupported".into(),
+    };
+    let iut_stage = match iut {
+        Ok(r) => stage(r),
+        Err(f) => f.to_string().split(':').next().unwrap_or("").to_string(),
+    };
+    let last = m.edits.last().map(|e| {
+        let kind = match &e.change {
+            Change::Bytes(_) => "bytes",
+            Change::Text(_) => "text",
+            Change::Upper => "upper",
+            Change::DropItem(_) => "drop",
+            Change::DupItem(_) => "dup",
+        };
+        let ptr: String = e
+            .pointer
+            .split('/')
+            .filter(|p| p.parse::<usize>().is_err())
+            .collect::<Vec<_>>()
+            .join("/");
+        format!("{ptr}:{kind}")
+    });
+    format!(
+        "{op} {} ref={} iut={iut_stage} {}",
+        kind.label(),
+        stage(r),
+        last.unwrap_or_default()
+    )
+}
+
 /// Runs `sealcheck fuzz`; exit 0 without disagreements, 1 with some, 2 on setup errors.
 pub fn main(args: &FuzzArgs) -> ExitCode {
-    let _ = args;
-    ExitCode::from(2)
+    match run(args) {
+        Ok(0) => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("sealcheck fuzz: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// How many requests go to the IUT in one pipelined batch.
+const BATCH: usize = 200;
+/// How many disagreements of one signature are shrunk and written.
+const KEEP_PER_SIGNATURE: usize = 2;
+
+/// The fuzz loop; returns the number of disagreements.
+fn run(args: &FuzzArgs) -> Result<usize, String> {
+    let files = if args.files.is_empty() {
+        vectors::load_embedded()?
+    } else {
+        vectors::load_paths(&args.files)?
+    };
+    let mut iut = crate::iut::subprocess::Subprocess::spawn(&args.target)?;
+    let hello = iut.hello()?;
+    let bases: Vec<Base> = files
+        .iter()
+        .flat_map(|(_, f)| f.tests.iter().map(move |v| (f.op.clone(), v)))
+        .filter(|(op, v)| hello.ops.contains(op) && deterministic(op, &v.args))
+        .map(|(op, v)| Base {
+            op,
+            id: v.id.clone(),
+            args: v.args.clone(),
+        })
+        .collect();
+    // Mutate only vectors on which the two already agree: a corpus vector the IUT fails is a
+    // known failure (`sealcheck run` reports it), and every mutant of it would repeat it.
+    let base_args: Vec<(&str, &Value)> = bases.iter().map(|b| (b.op.as_str(), &b.args)).collect();
+    let base_replies = iut.call_many(&base_args, &mut |_| {});
+    let mut reference = Reference::with_rng(ChaCha8Rng::seed_from_u64(args.seed));
+    let before = bases.len();
+    let bases: Vec<Base> = bases
+        .into_iter()
+        .zip(base_replies)
+        .filter(|(b, got)| {
+            matches!(
+                compare(&reference.answer(&b.op, &b.args), got),
+                Comparison::Agree | Comparison::StageMismatch
+            )
+        })
+        .map(|(b, _)| b)
+        .collect();
+    println!(
+        "{} of {before} corpus vectors already disagree or are unsupported; mutating the other {}",
+        before - bases.len(),
+        bases.len()
+    );
+    if bases.is_empty() {
+        return Err(format!(
+            "{} {} implements none of the corpus's deterministic ops",
+            hello.name, hello.version
+        ));
+    }
+    println!(
+        "fuzzing {} {} from {} corpus vectors, seed {}, {} iterations",
+        hello.name,
+        hello.version,
+        bases.len(),
+        args.seed,
+        args.iterations
+    );
+    let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
+    let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let mut by_kind: BTreeMap<Kind, usize> = BTreeMap::new();
+    let mut by_signature: BTreeMap<String, usize> = BTreeMap::new();
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut done = 0usize;
+    while done < args.iterations {
+        let n = BATCH.min(args.iterations - done);
+        let mutants: Vec<Mutant> = (0..n)
+            .map(|_| {
+                let base = (rng.next_u32() as usize) % bases.len();
+                let mut m = Mutant {
+                    base,
+                    edits: Vec::new(),
+                };
+                let k = 1 + (rng.next_u32() % 3) as usize;
+                for _ in 0..k {
+                    let current = m.args(&bases);
+                    if let Some(e) = random_edit(&mut rng, &current) {
+                        m.edits.push(e);
+                    }
+                }
+                m
+            })
+            .collect();
+        let all_args: Vec<Value> = mutants.iter().map(|m| m.args(&bases)).collect();
+        let requests: Vec<(&str, &Value)> = mutants
+            .iter()
+            .zip(&all_args)
+            .map(|(m, a)| (bases[m.base].op.as_str(), a))
+            .collect();
+        let replies = iut.call_many(&requests, &mut |_| {});
+        for ((m, a), got) in mutants.iter().zip(&all_args).zip(replies) {
+            let op = bases[m.base].op.as_str();
+            let want = reference.answer(op, a);
+            match compare(&want, &got) {
+                Comparison::Agree => *counts.entry("agree").or_default() += 1,
+                Comparison::Unsupported => *counts.entry("unsupported").or_default() += 1,
+                Comparison::StageMismatch => *counts.entry("stage-mismatch").or_default() += 1,
+                Comparison::Disagree(kind) => {
+                    *by_kind.entry(kind).or_default() += 1;
+                    let sig = signature(op, kind, &want, &got, m);
+                    let seen = by_signature.entry(sig).or_default();
+                    *seen += 1;
+                    if *seen <= KEEP_PER_SIGNATURE {
+                        let f = shrink(&mut iut, &mut reference, &bases, m.clone(), kind);
+                        findings.push(f);
+                    }
+                }
+            }
+        }
+        done += n;
+    }
+    let total: usize = by_kind.values().sum();
+    println!("{done} iterations: {total} disagreements");
+    for (label, n) in &counts {
+        println!("  {label:<18} {n}");
+    }
+    for (kind, n) in &by_kind {
+        println!("  {:<18} {n}", kind.label());
+    }
+    println!("{} distinct signatures:", by_signature.len());
+    for (sig, n) in &by_signature {
+        println!("  {n:>6}  {sig}");
+    }
+    for f in &findings {
+        println!(
+            "finding {} {}: {}\n    reference: {}\n    {}: {}",
+            f.op,
+            f.kind.label(),
+            f.mutant.describe(&bases),
+            reply_summary(&Ok(f.reference.clone())),
+            hello.name,
+            reply_summary(&f.iut)
+        );
+    }
+    if let Some(out) = &args.out {
+        let written = write_findings(out, &findings, &bases, &hello, args.seed)?;
+        for p in written {
+            println!("wrote {}", p.display());
+        }
+    }
+    Ok(total)
+}
+
+/// Undoes edits one at a time while the same kind of disagreement persists.
+fn shrink(
+    iut: &mut dyn Implementation,
+    reference: &mut Reference,
+    bases: &[Base],
+    mut m: Mutant,
+    kind: Kind,
+) -> Finding {
+    let op = bases[m.base].op.clone();
+    let mut budget = 24usize;
+    let mut changed = true;
+    while changed && budget > 0 {
+        changed = false;
+        for i in (0..m.edits.len()).rev() {
+            if m.edits.len() == 1 || budget == 0 {
+                break;
+            }
+            let mut candidate = m.clone();
+            candidate.edits.remove(i);
+            budget -= 1;
+            let a = candidate.args(bases);
+            let want = reference.answer(&op, &a);
+            let got = iut.call(&op, &a);
+            if compare(&want, &got) == Comparison::Disagree(kind) {
+                m = candidate;
+                changed = true;
+            }
+        }
+    }
+    // Smaller insertions where the disagreement survives.
+    for i in 0..m.edits.len() {
+        while budget > 0 {
+            let ArgEdit {
+                change: Change::Bytes(Edit::Insert { field, bytes }),
+                pointer,
+            } = &m.edits[i]
+            else {
+                break;
+            };
+            if bytes.len() <= 1 {
+                break;
+            }
+            let mut candidate = m.clone();
+            candidate.edits[i] = ArgEdit {
+                pointer: pointer.clone(),
+                change: Change::Bytes(Edit::Insert {
+                    field: *field,
+                    bytes: bytes[..bytes.len() / 2].to_vec(),
+                }),
+            };
+            budget -= 1;
+            let a = candidate.args(bases);
+            let want = reference.answer(&op, &a);
+            let got = iut.call(&op, &a);
+            if compare(&want, &got) == Comparison::Disagree(kind) {
+                m = candidate;
+            } else {
+                break;
+            }
+        }
+    }
+    let args = m.args(bases);
+    let reference_reply = reference.answer(&op, &args);
+    let iut_reply = iut.call(&op, &args);
+    Finding {
+        op,
+        kind,
+        mutant: m,
+        args,
+        reference: reference_reply,
+        iut: iut_reply,
+    }
+}
+
+fn write_findings(
+    out: &std::path::Path,
+    findings: &[Finding],
+    bases: &[Base],
+    hello: &crate::iut::Hello,
+    seed: u64,
+) -> Result<Vec<PathBuf>, String> {
+    let mut ops: Vec<&str> = findings.iter().map(|f| f.op.as_str()).collect();
+    ops.sort_unstable();
+    ops.dedup();
+    let mut written = Vec::new();
+    let iut_name = format!("{} {}", hello.name, hello.version);
+    for op in &ops {
+        let path = if ops.len() == 1 {
+            out.to_path_buf()
+        } else {
+            let stem = out
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "findings".into());
+            out.with_file_name(format!("{stem}-{op}.json"))
+        };
+        let mut tests = Vec::new();
+        let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
+        for (n, f) in findings.iter().filter(|f| f.op == *op).enumerate() {
+            *kinds.entry(f.kind.label()).or_default() += 1;
+            let (result, ok, stage, group) = match &f.reference {
+                Reply::Ok(v) => (Verdict::Valid, Some(v.clone()), None, "valid".to_string()),
+                Reply::Error { stage, .. } => (
+                    Verdict::Invalid,
+                    None,
+                    *stage,
+                    stage.map_or_else(|| "bad_args".to_string(), |s: Stage| s.to_string()),
+                ),
+                Reply::Unsupported(_) => continue,
+            };
+            let base = &bases[f.mutant.base];
+            tests.push(Vector {
+                id: format!("{op}/{group}/fuzz-s{seed}-{n}"),
+                comment: format!(
+                    "Mutant of {}: {}. The reference {}; {iut_name} {} ({}).",
+                    base.id,
+                    f.mutant.describe(bases),
+                    match &f.reference {
+                        Reply::Ok(_) => "accepts".to_string(),
+                        r => format!("rejects ({})", reply_summary(&Ok(r.clone()))),
+                    },
+                    reply_summary(&f.iut),
+                    f.kind.label()
+                ),
+                flags: vec!["FuzzFound".into()],
+                args: f.args.clone(),
+                expected: Expected {
+                    result,
+                    ok,
+                    stage,
+                    check: None,
+                    provenance: vec![Provenance {
+                        kind: "reference".into(),
+                        source: format!("sealcheck fuzz seed {seed}"),
+                    }],
+                },
+            });
+        }
+        let summary = kinds
+            .iter()
+            .map(|(k, n)| format!("{n} {k}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut implementations = BTreeMap::new();
+        implementations.insert(iut_name.clone(), format!("disagrees with the reference: {summary}"));
+        let mut notes = BTreeMap::new();
+        notes.insert(
+            "FuzzFound".to_string(),
+            Note {
+                bug_type: "FuzzFound".into(),
+                description: "Found by differential fuzzing (sealcheck fuzz): the reference and a \
+                              real implementation disagree on this mutant of a corpus vector; \
+                              shrunk, expectation from the reference."
+                    .into(),
+                implementations,
+                references: Vec::new(),
+            },
+        );
+        let file = VectorFile {
+            schema_version: vectors::SCHEMA_VERSION,
+            format: op.split('.').next().unwrap_or("").to_string(),
+            op: op.to_string(),
+            description: format!(
+                "Disagreements between the reference and {iut_name} found by `sealcheck fuzz \
+                 --seed {seed}`, shrunk."
+            ),
+            generator: None,
+            notes,
+            tests,
+        };
+        let text = serde_json::to_string_pretty(&file).map_err(|e| e.to_string())? + "\n";
+        std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+        written.push(path);
+    }
+    Ok(written)
 }
