@@ -245,7 +245,11 @@ impl Edit {
     /// the whole input is one field.
     pub fn apply(&self, bytes: &[u8], fields: &[(String, Range<usize>)]) -> Vec<u8> {
         let whole = [(String::new(), 0..bytes.len())];
-        let fields = if fields.is_empty() { &whole[..] } else { fields };
+        let fields = if fields.is_empty() {
+            &whole[..]
+        } else {
+            fields
+        };
         let range = |i: usize| {
             let r = fields[i % fields.len()].1.clone();
             r.start.min(bytes.len())..r.end.min(bytes.len())
@@ -992,7 +996,10 @@ fn reply_summary(r: &Result<Reply, Failure>) -> String {
             // A crash carries the stderr tail: keep the line that says what happened.
             let text = f.to_string();
             let first = text.lines().next().unwrap_or("").to_string();
-            match text.lines().find(|l| l.starts_with("panic:") || l.contains("Error")) {
+            match text
+                .lines()
+                .find(|l| l.starts_with("panic:") || l.contains("Error"))
+            {
                 Some(l) if l != first => format!("{first} ... {}", l.trim()),
                 _ => first,
             }
@@ -1003,7 +1010,10 @@ fn reply_summary(r: &Result<Reply, Failure>) -> String {
 fn short_json(v: &Value) -> String {
     let t = v.to_string();
     if t.len() > 120 {
-        format!("{}...", &t[..t.char_indices().nth(117).map_or(t.len(), |(i, _)| i)])
+        format!(
+            "{}...",
+            &t[..t.char_indices().nth(117).map_or(t.len(), |(i, _)| i)]
+        )
     } else {
         t
     }
@@ -1347,7 +1357,10 @@ fn write_findings(
             .collect::<Vec<_>>()
             .join(", ");
         let mut implementations = BTreeMap::new();
-        implementations.insert(iut_name.clone(), format!("disagrees with the reference: {summary}"));
+        implementations.insert(
+            iut_name.clone(),
+            format!("disagrees with the reference: {summary}"),
+        );
         let mut notes = BTreeMap::new();
         notes.insert(
             "FuzzFound".to_string(),

@@ -52,7 +52,12 @@ fn local_corpus_does_not_panic() {
 #[test]
 fn every_target_runs_on_empty_and_small_inputs() {
     for target in sealcheck::difffuzz::TARGETS {
-        for data in [&[][..], &[0][..], &[0xff; 64][..], &[1, 2, 3, 4, 5, 6, 7, 8][..]] {
+        for data in [
+            &[][..],
+            &[0][..],
+            &[0xff; 64][..],
+            &[1, 2, 3, 4, 5, 6, 7, 8][..],
+        ] {
             sealcheck::difffuzz::replay(target, data);
         }
     }
