@@ -825,7 +825,18 @@ enum Slot {
 }
 
 fn slots(v: &Value, pointer: &str, out: &mut Vec<(String, Slot)>) {
+    // Injected randomness is not input under test: adapters feed it to the library as a
+    // stream, so its lengths and counts (and the session count they must match) say nothing
+    // about the implementation. Session ids and keys inside `sessions` are mutated.
+    if pointer.starts_with("/random") {
+        return;
+    }
     match v {
+        Value::Array(a) if pointer == "/sessions" => {
+            for (i, x) in a.iter().enumerate() {
+                slots(x, &format!("{pointer}/{i}"), out);
+            }
+        }
         Value::Object(m) => {
             for (k, x) in m {
                 slots(x, &format!("{pointer}/{k}"), out);
@@ -1299,6 +1310,11 @@ fn write_findings(
     ops.dedup();
     let mut written = Vec::new();
     let iut_name = format!("{} {}", hello.name, hello.version);
+    // Ids are unique across the corpus: name them after the output file.
+    let tag = out
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "findings".into());
     for op in &ops {
         let path = if ops.len() == 1 {
             out.to_path_buf()
@@ -1311,7 +1327,13 @@ fn write_findings(
         };
         let mut tests = Vec::new();
         let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut seen_args = Vec::new();
         for (n, f) in findings.iter().filter(|f| f.op == *op).enumerate() {
+            // Shrinking can bring two mutants to the same args: keep one.
+            if seen_args.contains(&&f.args) {
+                continue;
+            }
+            seen_args.push(&f.args);
             *kinds.entry(f.kind.label()).or_default() += 1;
             let (result, ok, stage, group) = match &f.reference {
                 Reply::Ok(v) => (Verdict::Valid, Some(v.clone()), None, "valid".to_string()),
@@ -1325,7 +1347,7 @@ fn write_findings(
             };
             let base = &bases[f.mutant.base];
             tests.push(Vector {
-                id: format!("{op}/{group}/fuzz-s{seed}-{n}"),
+                id: format!("{op}/{group}/fuzz-{tag}-s{seed}-{n}"),
                 comment: format!(
                     "Mutant of {}: {}. The reference {}; {iut_name} {} ({}).",
                     base.id,
