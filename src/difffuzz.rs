@@ -42,16 +42,31 @@ pub const TARGETS: &[&str] = &[
 pub fn replay(target: &str, data: &[u8]) {
     match target {
         "mixin_body" => mixin_body(data),
-        "mixin_decrypt" => mixin_decrypt(data),
+        "mixin_decrypt" => drop(mixin_decrypt(data)),
         "themis_key" => themis_key(data),
         "themis_message" => themis_message(data),
-        "themis_verify" => themis_verify(data),
-        "themis_decrypt" => themis_decrypt(data),
+        "themis_verify" => drop(themis_verify(data)),
+        "themis_decrypt" => drop(themis_decrypt(data)),
         "themis_cell" => themis_cell(data),
         "vector_file" => vector_file(data),
         "iut_reply" => iut_reply(data),
         "protocol_request" => protocol_request(data),
         other => panic!("no fuzz target {other:?}"),
+    }
+}
+
+/// For the structure-aware targets (`mixin_decrypt`, `themis_verify`, `themis_decrypt`): runs
+/// the input like [`replay`] and, when the reference accepted an edit that changed the
+/// envelope's bytes (always to the original plaintext, or `replay` panics), says which.
+pub fn accepted_edit(target: &str, data: &[u8]) -> Option<String> {
+    match target {
+        "mixin_decrypt" => mixin_decrypt(data),
+        "themis_verify" => themis_verify(data),
+        "themis_decrypt" => themis_decrypt(data),
+        _ => {
+            replay(target, data);
+            None
+        }
     }
 }
 
@@ -430,7 +445,7 @@ fn pad<const N: usize>(b: &[u8]) -> [u8; N] {
     out
 }
 
-fn mixin_decrypt(data: &[u8]) {
+fn mixin_decrypt(data: &[u8]) -> Option<String> {
     let mut s = Source::new(data);
     let case = mixin_case(&mut s);
     let keys = fixed_keys();
@@ -441,9 +456,10 @@ fn mixin_decrypt(data: &[u8]) {
     }
     let fields = fields_of(&mixin::dissect(&case.body));
     let mut edited = case.body.clone();
-    let edits = 1 + s.below(2);
-    for _ in 0..edits {
+    let mut what = Vec::new();
+    for _ in 0..1 + s.below(2) {
         let edit = Edit::from_source(&mut s);
+        what.push(edit.describe(&fields));
         edited = edit.apply(&edited, &fields);
     }
     mixin_body(&edited);
@@ -456,7 +472,9 @@ fn mixin_decrypt(data: &[u8]) {
             "an edited body decrypted to a different plaintext: {}",
             hex::encode(&edited)
         );
+        return (edited != case.body).then(|| what.join("; "));
     }
+    None
 }
 
 fn themis_key(data: &[u8]) {
@@ -492,7 +510,7 @@ fn themis_message(data: &[u8]) {
     let _ = themis::decrypt(&keys.bob.0, &keys.alice.1, data);
 }
 
-fn themis_verify(data: &[u8]) {
+fn themis_verify(data: &[u8]) -> Option<String> {
     let mut s = Source::new(data);
     let keys = fixed_keys();
     let message = s.var_bytes(64).to_vec();
@@ -501,7 +519,7 @@ fn themis_verify(data: &[u8]) {
         Ok(signed) => signed,
         Err(e) => {
             assert!(message.is_empty(), "signing failed: {e}");
-            return;
+            return None;
         }
     };
     assert_eq!(
@@ -510,8 +528,11 @@ fn themis_verify(data: &[u8]) {
     );
     let fields = fields_of(&themis::dissect(&signed).expect("a signed message dissects"));
     let mut edited = signed.clone();
+    let mut what = Vec::new();
     for _ in 0..1 + s.below(2) {
-        edited = Edit::from_source(&mut s).apply(&edited, &fields);
+        let edit = Edit::from_source(&mut s);
+        what.push(edit.describe(&fields));
+        edited = edit.apply(&edited, &fields);
     }
     themis_message(&edited);
     if let Ok(got) = themis::verify(&keys.alice.1, &edited) {
@@ -521,10 +542,12 @@ fn themis_verify(data: &[u8]) {
             "an edited signed message verified to another message: {}",
             hex::encode(&edited)
         );
+        return (edited != signed).then(|| what.join("; "));
     }
+    None
 }
 
-fn themis_decrypt(data: &[u8]) {
+fn themis_decrypt(data: &[u8]) -> Option<String> {
     let mut s = Source::new(data);
     let keys = fixed_keys();
     let message = s.var_bytes(64).to_vec();
@@ -537,7 +560,7 @@ fn themis_decrypt(data: &[u8]) {
         Ok(e) => e,
         Err(e) => {
             assert!(message.is_empty(), "encryption failed: {e}");
-            return;
+            return None;
         }
     };
     assert_eq!(
@@ -546,8 +569,11 @@ fn themis_decrypt(data: &[u8]) {
     );
     let fields = fields_of(&themis::dissect(&encrypted).expect("an encrypted message dissects"));
     let mut edited = encrypted.clone();
+    let mut what = Vec::new();
     for _ in 0..1 + s.below(2) {
-        edited = Edit::from_source(&mut s).apply(&edited, &fields);
+        let edit = Edit::from_source(&mut s);
+        what.push(edit.describe(&fields));
+        edited = edit.apply(&edited, &fields);
     }
     themis_message(&edited);
     if let Ok(got) = themis::decrypt(&keys.bob.0, &keys.alice.1, &edited) {
@@ -557,7 +583,9 @@ fn themis_decrypt(data: &[u8]) {
             "an edited encrypted message decrypted to another message: {}",
             hex::encode(&edited)
         );
+        return (edited != encrypted).then(|| what.join("; "));
     }
+    None
 }
 
 fn themis_cell(data: &[u8]) {
