@@ -1442,3 +1442,115 @@ fn write_findings(
     }
     Ok(written)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_is_total() {
+        let mut s = Source::new(&[1, 2, 3]);
+        assert_eq!(s.u16(), 0x0201);
+        assert_eq!(s.u32(), 3);
+        assert!(s.is_empty());
+        assert_eq!(s.bytes(5), &[] as &[u8]);
+        assert_eq!(s.below(7), 0);
+    }
+
+    #[test]
+    fn edits_aim_at_fields() {
+        let fields = vec![("a".to_string(), 0..2), ("b".to_string(), 2..6)];
+        let bytes = [0u8; 6];
+        let set = Edit::SetU32 {
+            field: 1,
+            value: 0x0403_0201,
+        };
+        assert_eq!(set.apply(&bytes, &fields), [0, 0, 1, 2, 3, 4]);
+        let cut = Edit::Truncate { field: 1, delta: 1 };
+        assert_eq!(cut.apply(&bytes, &fields).len(), 3);
+        let flip = Edit::FlipBit { field: 2, bit: 9 };
+        assert_eq!(flip.apply(&bytes, &fields), [0, 2, 0, 0, 0, 0]);
+        assert_eq!(flip.describe(&fields), "flip bit 9 of a");
+        let swap = Edit::Swap { a: 0, b: 1 };
+        assert_eq!(swap.apply(&[1, 2, 3, 4, 5, 6], &fields), [3, 4, 1, 2, 5, 6]);
+    }
+
+    #[test]
+    fn comparisons() {
+        let ok = |v: Value| Reply::Ok(v);
+        let err = |s: Option<Stage>| Reply::error("x", None, s);
+        assert_eq!(compare(&ok(json!(1)), &Ok(ok(json!(1)))), Comparison::Agree);
+        assert_eq!(
+            compare(&ok(json!(1)), &Ok(ok(json!(2)))),
+            Comparison::Disagree(Kind::DifferentOutput)
+        );
+        assert_eq!(
+            compare(&err(Some(Stage::Length)), &Ok(ok(json!(1)))),
+            Comparison::Disagree(Kind::InvalidAccepted)
+        );
+        assert_eq!(
+            compare(&ok(json!(1)), &Ok(err(None))),
+            Comparison::Disagree(Kind::ValidRejected)
+        );
+        assert_eq!(
+            compare(&err(Some(Stage::Length)), &Ok(err(Some(Stage::Version)))),
+            Comparison::StageMismatch
+        );
+        assert_eq!(
+            compare(&err(Some(Stage::Length)), &Ok(err(None))),
+            Comparison::Agree
+        );
+        assert_eq!(
+            compare(&ok(json!(1)), &Err(Failure::Crashed("x".into()))),
+            Comparison::Disagree(Kind::NoReply)
+        );
+    }
+
+    #[test]
+    fn arg_edits_find_dissected_fields() {
+        let keys = fixed_keys();
+        let (seed, public, id) = &keys.mixin_recipients[0];
+        let body = mixin::encrypt(
+            &keys.mixin_sender,
+            &[mixin::Recipient {
+                session_id: *id,
+                public_key: public.to_vec(),
+            }],
+            b"hi",
+            &mixin::Randomness {
+                message_key: [1; 16],
+                nonce: [2; 12],
+                ivs: vec![[3; 16]],
+            },
+        )
+        .unwrap();
+        let mut args = json!({"private_key": hex::encode(seed), "session_id": session_string(id), "body": hex::encode(&body)});
+        let edit = ArgEdit {
+            pointer: "/body".into(),
+            change: Change::Bytes(Edit::SetU16 { field: 1, value: 9 }),
+        };
+        assert_eq!(
+            edit.describe("mixin.decrypt", &args),
+            "/body: set session_count to u16 9"
+        );
+        edit.apply("mixin.decrypt", &mut args);
+        let reply = Reference::default().answer("mixin.decrypt", &args);
+        assert!(matches!(
+            reply,
+            Reply::Error {
+                stage: Some(Stage::SessionCount),
+                ..
+            }
+        ));
+        let mut found = Vec::new();
+        slots(
+            &json!({"random": {"nonce": "00"}, "sessions": [{"session_id": "x"}]}),
+            "",
+            &mut found,
+        );
+        assert_eq!(
+            found,
+            vec![("/sessions/0/session_id".to_string(), Slot::Text)]
+        );
+    }
+}
