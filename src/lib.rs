@@ -9,6 +9,7 @@ pub mod accumulated;
 pub mod bench;
 pub mod check;
 pub mod codec;
+pub mod difffuzz;
 pub mod dissect;
 pub mod expectations;
 pub mod inspect;

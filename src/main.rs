@@ -92,6 +92,9 @@ enum Command {
     /// A bare JSON-lines echo, measured by `bench` beside `serve`.
     #[command(hide = true)]
     Echo,
+    /// Differential fuzzing: mutate corpus vectors, compare the reference with an
+    /// implementation, and write the shrunk disagreements as vectors.
+    Fuzz(sealcheck::difffuzz::FuzzArgs),
     /// Compare two JSON reports of `sealcheck run`; exit 1 if a vector regressed.
     Diff {
         /// The earlier report.
@@ -170,6 +173,7 @@ fn main() -> ExitCode {
                 Err(e) => fail("bench", e),
             }
         }
+        Command::Fuzz(args) => sealcheck::difffuzz::main(&args),
     }
 }
 
