@@ -512,6 +512,11 @@ pub fn lint_files(files: &[(String, VectorFile)]) -> Vec<String> {
             if v.expected.provenance.is_empty() {
                 problems.push(format!("{path}: {} has no provenance", v.id));
             }
+            for p in &v.expected.provenance {
+                if let Some(why) = contradiction(v, &p.source) {
+                    problems.push(format!("{path}: {}: {why}", v.id));
+                }
+            }
             match v.expected.result {
                 Verdict::Valid if v.expected.ok.is_none() && v.expected.check.is_none() => problems
                     .push(format!(
@@ -542,6 +547,33 @@ pub fn lint_files(files: &[(String, VectorFile)]) -> Vec<String> {
         }
     }
     problems
+}
+
+/// What a provenance note says an implementation did, where it says so in words that
+/// `lint` understands: "returned THEMIS_SUCCESS" / "returned THEMIS_FAIL…", "accepted it as
+/// <kind>", "rejected", "decrypted to …".
+fn contradiction(v: &Vector, source: &str) -> Option<String> {
+    let accepted = source.contains("returned THEMIS_SUCCESS")
+        || source.contains("accepted it as")
+        || source.contains("decrypted to");
+    let rejected = (source.contains("returned THEMIS_")
+        && !source.contains("returned THEMIS_SUCCESS"))
+        || source.contains(" rejected");
+    match v.expected.result {
+        Verdict::Valid if rejected => Some(format!("valid, but its provenance says: {source}")),
+        Verdict::Invalid if accepted => Some(format!("invalid, but its provenance says: {source}")),
+        Verdict::Valid => {
+            // "accepted it as ec_public" must match the expected kind.
+            let kind = source
+                .split("accepted it as ")
+                .nth(1)?
+                .split_whitespace()
+                .next()?;
+            let want = v.expected.ok.as_ref()?.get("kind")?.as_str()?;
+            (kind != want).then(|| format!("expects {want}, but its provenance says: {source}"))
+        }
+        _ => None,
+    }
 }
 
 /// `sealcheck lint`.
@@ -599,6 +631,54 @@ pub fn lint(paths: &[PathBuf]) -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn provenance_contradictions_are_found() {
+        let v = |result: Verdict, ok: Option<serde_json::Value>| Vector {
+            id: "themis.key.check/x/y".into(),
+            comment: "c".into(),
+            flags: vec![],
+            args: serde_json::json!({}),
+            expected: crate::vectors::Expected {
+                result,
+                ok,
+                stage: None,
+                check: None,
+                provenance: vec![],
+            },
+        };
+        let kind = Some(serde_json::json!({"kind": "ec_public"}));
+        assert!(contradiction(
+            &v(Verdict::Valid, None),
+            "wasm-themis 0.15.0 returned THEMIS_FAIL"
+        )
+        .is_some());
+        assert!(contradiction(
+            &v(Verdict::Invalid, None),
+            "wasm-themis 0.15.0 returned THEMIS_SUCCESS"
+        )
+        .is_some());
+        assert!(contradiction(
+            &v(Verdict::Valid, kind.clone()),
+            "wasm-themis 0.15.0 accepted it as ec_private"
+        )
+        .is_some());
+        assert!(contradiction(
+            &v(Verdict::Valid, kind),
+            "wasm-themis 0.15.0 accepted it as ec_public"
+        )
+        .is_none());
+        assert!(contradiction(
+            &v(Verdict::Invalid, None),
+            "wasm-themis 0.15.0 returned THEMIS_INVALID_PARAMETER"
+        )
+        .is_none());
+        assert!(contradiction(
+            &v(Verdict::Acceptable, None),
+            "wasm-themis 0.15.0 returned THEMIS_SUCCESS"
+        )
+        .is_none());
+    }
 
     #[test]
     fn patterns() {
