@@ -200,13 +200,18 @@ pub const SCHEMA: &str = include_str!("../../vectors/schema/vectors.schema.json"
 
 /// Validates one file's text against [`SCHEMA`]; one message per violation.
 pub fn schema_errors(text: &str) -> Vec<String> {
-    let schema: Value = match serde_json::from_str(SCHEMA) {
-        Ok(s) => s,
-        Err(e) => return vec![format!("the embedded schema is not JSON: {e}")],
-    };
-    let validator = match jsonschema::draft202012::new(&schema) {
+    // Compiled once: lint validates every file of the corpus against it.
+    static VALIDATOR: std::sync::OnceLock<Result<jsonschema::Validator, String>> =
+        std::sync::OnceLock::new();
+    let validator = VALIDATOR.get_or_init(|| {
+        let schema: Value = serde_json::from_str(SCHEMA)
+            .map_err(|e| format!("the embedded schema is not JSON: {e}"))?;
+        jsonschema::draft202012::new(&schema)
+            .map_err(|e| format!("the embedded schema does not compile: {e}"))
+    });
+    let validator = match validator {
         Ok(v) => v,
-        Err(e) => return vec![format!("the embedded schema does not compile: {e}")],
+        Err(e) => return vec![e.clone()],
     };
     let instance: Value = match serde_json::from_str(text) {
         Ok(v) => v,
