@@ -15,7 +15,7 @@
 //!   out-of-order             answer each batch of buffered requests in reverse
 //! ```
 
-use sealcheck::ops::Reference;
+use sealcheck::iut::Reference;
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
@@ -57,7 +57,7 @@ fn main() {
         let id = req["id"].as_u64().unwrap_or(0);
         let op = req["op"].as_str().unwrap_or_default().to_owned();
         let reply = if op == "hello" {
-            let mut ops: Vec<&str> = sealcheck::ops::OPS.to_vec();
+            let mut ops: Vec<&str> = sealcheck::iut::OPS.to_vec();
             ops.sort();
             json!({"id": id, "ok": {"protocol": 1, "name": format!("misbehave-{mode}"), "version": "0", "ops": ops}})
         } else {

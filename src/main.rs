@@ -1,8 +1,8 @@
 //! The `sealcheck` command: a thin shell over the library.
 
 use clap::{Parser, Subcommand};
-use sealcheck::codec::from_hex_or_base64;
-use sealcheck::ops::Reference;
+use sealcheck::iut::Reference;
+use sealcheck::wire::from_hex_or_base64;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -21,7 +21,7 @@ struct Cli {
 enum Command {
     /// Check an implementation against the vector corpus (default: the embedded reference
     /// against the embedded corpus).
-    Run(sealcheck::run::RunArgs),
+    Run(sealcheck::engine::RunArgs),
     /// Run the reference behind the JSON-lines protocol (docs/PROTOCOL.md) on stdin/stdout.
     Serve {
         /// Serve this mutant of the reference instead (see `sealcheck mutants`).
@@ -94,7 +94,7 @@ enum Command {
     Echo,
     /// Differential fuzzing: mutate corpus vectors, compare the reference with an
     /// implementation, and write the shrunk disagreements as vectors.
-    Fuzz(sealcheck::difffuzz::FuzzArgs),
+    Fuzz(sealcheck::fuzz::FuzzArgs),
     /// Compare two JSON reports of `sealcheck run`; exit 1 if a vector regressed.
     Diff {
         /// The earlier report.
@@ -107,8 +107,8 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Run(args) => sealcheck::run::main(&args),
-        Command::Lint { files } => sealcheck::run::lint(&files),
+        Command::Run(args) => sealcheck::engine::main(&args),
+        Command::Lint { files } => sealcheck::engine::lint(&files),
         #[cfg(feature = "mutants")]
         Command::Serve { mutant: Some(name) } => match sealcheck::mutants::build(&name) {
             Some(mut m) => serve(m.as_mut()),
@@ -152,7 +152,7 @@ fn main() -> ExitCode {
             out.as_deref(),
         ),
         Command::Diff { old, new } => diff(&old, &new),
-        Command::Echo => match sealcheck::serve::echo(io::stdin().lock(), io::stdout().lock()) {
+        Command::Echo => match sealcheck::iut::echo(io::stdin().lock(), io::stdout().lock()) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail("echo", e),
         },
@@ -173,12 +173,12 @@ fn main() -> ExitCode {
                 Err(e) => fail("bench", e),
             }
         }
-        Command::Fuzz(args) => sealcheck::difffuzz::main(&args),
+        Command::Fuzz(args) => sealcheck::fuzz::main(&args),
     }
 }
 
 fn serve(imp: &mut dyn sealcheck::iut::Implementation) -> ExitCode {
-    match sealcheck::serve::serve(imp, io::stdin().lock(), io::stdout().lock(), io::stderr()) {
+    match sealcheck::iut::serve(imp, io::stdin().lock(), io::stdout().lock(), io::stderr()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail("serve", e),
     }
@@ -198,7 +198,7 @@ fn generate(
     seed: u64,
     out: Option<&Path>,
 ) -> ExitCode {
-    use sealcheck::vectors::generate;
+    use sealcheck::corpus::generate;
     if let (Some(op), Some(out)) = (op, out) {
         let file = match (count, inputs) {
             (Some(n), None) => generate::random_file(op, n, seed),

@@ -1,10 +1,10 @@
 //! The harness against implementations that misbehave (examples/misbehave.rs): every
 //! selected vector ends with exactly one outcome, the right one, and the run goes on.
 
-use sealcheck::expectations::Expectations;
+use sealcheck::engine::Expectations;
+use sealcheck::engine::{execute, select, RunArgs};
 use sealcheck::iut::subprocess::{Options, Subprocess};
 use sealcheck::report::VectorResult;
-use sealcheck::run::{execute, select, RunArgs};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -24,7 +24,7 @@ fn misbehave() -> PathBuf {
 
 /// Runs a small slice of the corpus (checksums among other ops) against `misbehave MODE ARG`.
 fn run(mode: &str, arg: &str, timeout: Duration) -> (Vec<VectorResult>, Subprocess) {
-    let files = sealcheck::vectors::load_embedded().unwrap();
+    let files = sealcheck::corpus::load_embedded().unwrap();
     let args = RunArgs {
         filters: vec![
             "mixin.checksum/go-kat/*".into(),

@@ -3,7 +3,7 @@
 //! The reference implements it in process; the subprocess client implements it by speaking
 //! docs/PROTOCOL.md to a child process.
 
-use crate::Stage;
+use crate::wire::Stage;
 use serde_json::Value;
 
 /// What an implementation says about itself in the protocol handshake.
@@ -155,4 +155,9 @@ pub trait Implementation {
     }
 }
 
+mod reference;
+mod serve;
 pub mod subprocess;
+
+pub use reference::{Reference, Rng, BAD_ARGS, OPS};
+pub use serve::{echo, serve, PROTOCOL_VERSION};

@@ -6,7 +6,7 @@
 //! the request that caused it. Every request ends with exactly one result.
 
 use super::{Failure, Hello, Implementation, Reply};
-use crate::Stage;
+use crate::wire::Stage;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, VecDeque};
 use std::io::{BufRead, BufReader, Read, Write};

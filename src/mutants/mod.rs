@@ -19,12 +19,12 @@
 mod mixin;
 mod themis;
 
-use crate::expectations::Expectations;
+use crate::corpus::{Vector, VectorFile};
+use crate::engine as run;
+use crate::engine::Expectations;
+use crate::iut::Reference;
 use crate::iut::{Failure, Hello, Implementation, Reply};
-use crate::ops::Reference;
 use crate::report::VectorResult;
-use crate::run;
-use crate::vectors::{Vector, VectorFile};
 use serde_json::Value;
 
 /// What the zoo says about one mutant.
@@ -162,7 +162,7 @@ pub fn everything(files: &[(String, VectorFile)]) -> Vec<(&str, &Vector)> {
 
 /// A hex argument, or `None` if it is missing or malformed (the reference then answers).
 fn hex_arg(args: &Value, name: &str) -> Option<Vec<u8>> {
-    crate::codec::from_hex(args.get(name)?.as_str()?).ok()
+    crate::wire::from_hex(args.get(name)?.as_str()?).ok()
 }
 
 /// A successful reply with one hex field.
@@ -173,13 +173,13 @@ fn ok_hex(field: &str, bytes: &[u8]) -> Reply {
 /// A reply's hex field, if it is a success.
 fn reply_hex(reply: &Reply, field: &str) -> Option<Vec<u8>> {
     match reply {
-        Reply::Ok(v) => crate::codec::from_hex(v.get(field)?.as_str()?).ok(),
+        Reply::Ok(v) => crate::wire::from_hex(v.get(field)?.as_str()?).ok(),
         _ => None,
     }
 }
 
 /// An error reply at a stage.
-fn reject(message: impl Into<String>, stage: crate::Stage) -> Reply {
+fn reject(message: impl Into<String>, stage: crate::wire::Stage) -> Reply {
     Reply::error(message, None, Some(stage))
 }
 
@@ -207,9 +207,9 @@ pub fn main(
     vector_files: &[std::path::PathBuf],
 ) -> Result<bool, String> {
     let files = if vector_files.is_empty() {
-        crate::vectors::load_embedded()?
+        crate::corpus::load_embedded()?
     } else {
-        crate::vectors::load_paths(vector_files)?
+        crate::corpus::load_paths(vector_files)?
     };
     let base_files: Vec<(String, VectorFile)> = files
         .iter()

@@ -133,7 +133,7 @@ impl Report {
 
     /// The summary table for the terminal: one row per op, one column per outcome seen.
     pub fn summary_table(&self) -> String {
-        let labels: Vec<&str> = crate::check::Outcome::LABELS
+        let labels: Vec<&str> = crate::engine::Outcome::LABELS
             .into_iter()
             .filter(|l| self.outcomes.contains_key(*l))
             .collect();

@@ -344,7 +344,7 @@ fn write_rsa(key: &RsaPrivateKey, digit: u8) -> Option<(Vec<u8>, Vec<u8>)> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::Stage;
+    use crate::wire::Stage;
     use rand_chacha::rand_core::SeedableRng;
     use rand_chacha::ChaCha20Rng;
     use std::sync::OnceLock;

@@ -4,7 +4,7 @@
 //! messages (ECDSA-SHA256 / RSA-PSS-SHA256) and encrypted messages (static ECDH or RSA-OAEP,
 //! each followed by a Secure Cell with AES-256-GCM). Encoders write exactly what Themis
 //! writes; decoders accept everything Themis writes and reject, with a typed error and a
-//! canonical [`Stage`](crate::Stage), the inputs Themis merely tolerates.
+//! canonical [`Stage`](crate::wire::Stage), the inputs Themis merely tolerates.
 //!
 //! Randomness is always an argument so that vectors are reproducible.
 

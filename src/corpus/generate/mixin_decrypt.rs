@@ -4,10 +4,10 @@
 
 use super::mixin::{decrypt_args, draw_random, h32, notes, seal, text, Party, LOW_ORDER_U};
 use super::{note, Gen, Generated};
+use crate::corpus::Vector;
 use crate::mixin::keys;
 use crate::mixin::Randomness;
-use crate::vectors::Vector;
-use crate::Stage;
+use crate::wire::Stage;
 use aes::cipher::{block_padding::NoPadding, BlockEncryptMut, KeyIvInit};
 
 const OP: &str = "mixin.decrypt";
@@ -229,7 +229,7 @@ pub(super) fn decrypt(g: &mut Gen) -> Result<Generated, String> {
     })
 }
 
-fn decrypt_notes() -> std::collections::BTreeMap<String, crate::vectors::Note> {
+fn decrypt_notes() -> std::collections::BTreeMap<String, crate::corpus::Note> {
     notes(&[
         (
             "EmptyPlaintextOnFailure",

@@ -1,6 +1,6 @@
 //! The vector file format (docs/VECTORS.md) and the embedded corpus.
 
-use crate::Stage;
+use crate::wire::Stage;
 
 pub mod generate;
 use serde::{Deserialize, Serialize};

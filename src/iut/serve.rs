@@ -112,7 +112,7 @@ pub fn echo<R: Read, W: Write>(input: R, output: W) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ops::Reference;
+    use crate::iut::Reference;
 
     fn run(input: &str) -> (Vec<Value>, String) {
         let mut out = Vec::new();
@@ -169,7 +169,7 @@ mod tests {
 
     #[test]
     fn write_json_matches_to_json() {
-        use crate::Stage;
+        use crate::wire::Stage;
         for reply in [
             Reply::Ok(json!({"a": [1, "x\n"]})),
             Reply::error("m\"", Some("c"), Some(Stage::KeyKind)),

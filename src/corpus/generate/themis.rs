@@ -6,8 +6,8 @@
 //! vectors state the policy's stage and fail to build if the reference disagrees.
 
 use super::{note, FileSpec, Gen, Generated};
-use crate::vectors::{Check, Note, Vector};
-use crate::Stage;
+use crate::corpus::{Check, Note, Vector};
+use crate::wire::Stage;
 use aes_gcm::aead::{AeadInPlace, KeyInit};
 use hmac::{Hmac, Mac};
 use rand_chacha::rand_core::SeedableRng;

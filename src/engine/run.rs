@@ -1,13 +1,13 @@
 //! `sealcheck run` and `sealcheck lint`: the corpus against an implementation, vector by
 //! vector, with exactly one outcome each.
 
-use crate::check::{judge, Outcome};
-use crate::expectations::{Expectations, KnownFailure};
+use crate::corpus::{self, Accumulated, Vector, VectorFile, Verdict};
+use crate::engine::{judge, Outcome};
+use crate::engine::{Expectations, KnownFailure};
 use crate::iut::subprocess::{Options, Subprocess};
+use crate::iut::Reference;
 use crate::iut::{Implementation, Reply};
-use crate::ops::Reference;
 use crate::report::{Report, Status, VectorResult};
-use crate::vectors::{self, Accumulated, Vector, VectorFile, Verdict};
 use std::collections::HashSet;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -133,7 +133,7 @@ pub fn execute_accumulated(
     let mut results = Vec::new();
     for (op, a) in selected {
         let outcome = if hello.ops.iter().any(|o| o == op) {
-            crate::accumulated::run(imp, op, a.seed, a.count, &a.digest)
+            crate::engine::accumulated::run(imp, op, a.seed, a.count, &a.digest)
         } else {
             Outcome::Skipped(format!("{} does not list op {op}", hello.name))
         };
@@ -234,9 +234,9 @@ pub fn execute(
 
 fn load(files: &[PathBuf]) -> Result<Vec<(String, VectorFile)>, String> {
     if files.is_empty() {
-        vectors::load_embedded()
+        corpus::load_embedded()
     } else {
-        vectors::load_paths(files)
+        corpus::load_paths(files)
     }
 }
 
@@ -466,7 +466,7 @@ pub fn lint_files(files: &[(String, VectorFile)]) -> Vec<String> {
     let mut ids = HashSet::new();
     let mut reference = Reference::default();
     for (path, file) in files {
-        if !crate::ops::OPS.contains(&file.op.as_str()) {
+        if !crate::iut::OPS.contains(&file.op.as_str()) {
             problems.push(format!("{path}: unknown op {}", file.op));
         }
         if !file.op.starts_with(&format!("{}.", file.format)) {
@@ -485,7 +485,7 @@ pub fn lint_files(files: &[(String, VectorFile)]) -> Vec<String> {
             if !ids.insert(a.id.clone()) {
                 problems.push(format!("{path}: duplicate id {}", a.id));
             }
-            match crate::accumulated::reference_digest(&file.op, a.seed, a.count) {
+            match crate::engine::accumulated::reference_digest(&file.op, a.seed, a.count) {
                 Ok(d) if d == a.digest => {}
                 Ok(d) => problems.push(format!(
                     "{path}: {}: the reference's digest is {d}, the file says {}",
@@ -579,7 +579,7 @@ fn contradiction(v: &Vector, source: &str) -> Option<String> {
 /// `sealcheck lint`.
 pub fn lint(paths: &[PathBuf]) -> ExitCode {
     let texts: Vec<(String, String)> = if paths.is_empty() {
-        vectors::embedded()
+        corpus::embedded()
             .iter()
             .map(|(p, t)| (p.to_string(), t.to_string()))
             .collect()
@@ -599,14 +599,14 @@ pub fn lint(paths: &[PathBuf]) -> ExitCode {
     let mut problems = Vec::new();
     let mut files = Vec::new();
     for (path, text) in &texts {
-        let errors = vectors::schema_errors(text);
+        let errors = corpus::schema_errors(text);
         problems.extend(
             errors
                 .iter()
                 .take(20)
                 .map(|e| format!("{path}: schema: {e}")),
         );
-        match vectors::parse(path, text) {
+        match corpus::parse(path, text) {
             Ok(f) => files.push((path.clone(), f)),
             Err(e) => problems.push(e),
         }
@@ -639,7 +639,7 @@ mod tests {
             comment: "c".into(),
             flags: vec![],
             args: serde_json::json!({}),
-            expected: crate::vectors::Expected {
+            expected: crate::corpus::Expected {
                 result,
                 ok,
                 stage: None,

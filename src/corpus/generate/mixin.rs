@@ -5,9 +5,9 @@
 //! is checked against it). The decrypt builder lives in `mixin_decrypt.rs`.
 
 use super::{note, Check, FileSpec, Gen, Generated};
+use crate::corpus::{MixinRecipient, Note, Vector};
 use crate::mixin::{self as mx, keys, Randomness, Recipient};
-use crate::vectors::{MixinRecipient, Note, Vector};
-use crate::Stage;
+use crate::wire::Stage;
 use curve25519_dalek::edwards::CompressedEdwardsY;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -1353,7 +1353,7 @@ mod tests {
 
     #[test]
     fn accumulated_args_are_cheap_deterministic_and_answerable() {
-        for op in crate::ops::OPS.iter().filter(|o| o.starts_with("mixin.")) {
+        for op in crate::iut::OPS.iter().filter(|o| o.starts_with("mixin.")) {
             let mut a = Gen::new(7);
             let mut b = Gen::new(7);
             let start = std::time::Instant::now();

@@ -1,6 +1,6 @@
 //! Recognises what a byte string is and dissects it (`sealcheck inspect`).
 
-use crate::dissect::Dissection;
+use crate::wire::Dissection;
 
 /// Dissects `bytes` as the given format, or recognises it: Themis keys and messages start
 /// with a recognisable tag or type, so anything else is read as a Mixin body.

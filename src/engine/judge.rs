@@ -1,9 +1,9 @@
 //! Judging one reply against its vector: exactly one [`Outcome`] per vector.
 
+use crate::corpus::{Check, Vector, Verdict};
 use crate::iut::{Failure, Reply};
 use crate::mixin;
-use crate::vectors::{Check, Vector, Verdict};
-use crate::Stage;
+use crate::wire::Stage;
 use serde_json::Value;
 use std::fmt;
 
@@ -143,7 +143,7 @@ fn hex_field(v: &Value, name: &str) -> Result<Vec<u8>, String> {
         .get(name)
         .and_then(Value::as_str)
         .ok_or_else(|| format!("the output has no hex field {name:?}"))?;
-    crate::codec::from_hex(s).map_err(|e| format!("{name}: {e}"))
+    crate::wire::from_hex(s).map_err(|e| format!("{name}: {e}"))
 }
 
 /// Checks a randomised output by opening or verifying it with the reference.
@@ -152,7 +152,7 @@ fn check_randomised(op: &str, args: &Value, check: &Check, got: &Value) -> Resul
         Check::MixinDecrypt { recipients } => check_mixin_body(args, recipients, got),
         Check::ThemisVerify { public_key } => {
             let signed = hex_field(got, "signed")?;
-            let key = crate::codec::from_hex(public_key)?;
+            let key = crate::wire::from_hex(public_key)?;
             let message = crate::themis::verify(&key, &signed).map_err(|e| {
                 format!("the signed message does not verify with the reference: {e}")
             })?;
@@ -164,8 +164,8 @@ fn check_randomised(op: &str, args: &Value, check: &Check, got: &Value) -> Resul
         } => {
             let encrypted = hex_field(got, "encrypted")?;
             let message = crate::themis::decrypt(
-                &crate::codec::from_hex(private_key)?,
-                &crate::codec::from_hex(peer_public_key)?,
+                &crate::wire::from_hex(private_key)?,
+                &crate::wire::from_hex(peer_public_key)?,
                 &encrypted,
             )
             .map_err(|e| format!("{op}: the reference cannot decrypt the output: {e}"))?;
@@ -188,7 +188,7 @@ fn expect_same(got: &[u8], want: &[u8], what: &str) -> Result<(), String> {
 
 fn check_mixin_body(
     args: &Value,
-    recipients: &[crate::vectors::MixinRecipient],
+    recipients: &[crate::corpus::MixinRecipient],
     got: &Value,
 ) -> Result<(), String> {
     let body_bytes = hex_field(got, "body")?;
@@ -236,7 +236,7 @@ fn check_mixin_body(
         ));
     }
     for r in recipients {
-        let key = crate::codec::from_hex(&r.private_key)?;
+        let key = crate::wire::from_hex(&r.private_key)?;
         let opened = mixin::decrypt(&key, &r.session_id, &body_bytes)
             .map_err(|e| format!("session {} cannot open the body: {e}", r.session_id))?;
         expect_same(&opened, &plaintext, "decrypted plaintext")?;

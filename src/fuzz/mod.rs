@@ -7,12 +7,12 @@
 //! that the same bytes mean the same thing to libFuzzer on nightly features and to
 //! `cargo test` on stable.
 
+use crate::corpus::{self, Expected, Note, Provenance, Vector, VectorFile, Verdict};
 use crate::iut::{Failure, Implementation, Reply};
+use crate::iut::{Reference, BAD_ARGS, OPS};
 use crate::mixin;
-use crate::ops::{Reference, BAD_ARGS, OPS};
 use crate::themis;
-use crate::vectors::{self, Expected, Note, Provenance, Vector, VectorFile, Verdict};
-use crate::Stage;
+use crate::wire::Stage;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Map, Value};
@@ -314,7 +314,7 @@ impl Edit {
     }
 }
 
-fn fields_of(d: &crate::dissect::Dissection) -> Vec<(String, Range<usize>)> {
+fn fields_of(d: &crate::wire::Dissection) -> Vec<(String, Range<usize>)> {
     d.fields
         .iter()
         .map(|f| (f.name.clone(), f.range.clone()))
@@ -369,7 +369,7 @@ fn session_string(id: &[u8; 16]) -> String {
 // Targets
 // ---------------------------------------------------------------------------------------------
 
-fn check_dissection_ranges(d: &crate::dissect::Dissection, len: usize) {
+fn check_dissection_ranges(d: &crate::wire::Dissection, len: usize) {
     for f in &d.fields {
         assert!(
             f.range.start <= f.range.end && f.range.end <= len,
@@ -608,11 +608,11 @@ fn themis_cell(data: &[u8]) {
 
 fn vector_file(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
-    if let Ok(file) = vectors::parse("fuzz.json", &text) {
-        assert_eq!(file.schema_version, vectors::SCHEMA_VERSION);
+    if let Ok(file) = corpus::parse("fuzz.json", &text) {
+        assert_eq!(file.schema_version, corpus::SCHEMA_VERSION);
         // What parses serialises and parses back to the same file.
         let again = serde_json::to_string(&file).expect("a parsed file serialises");
-        let back = vectors::parse("fuzz.json", &again).expect("a serialised file parses");
+        let back = corpus::parse("fuzz.json", &again).expect("a serialised file parses");
         assert_eq!(back, file);
     }
 }
@@ -1115,9 +1115,9 @@ const KEEP_PER_SIGNATURE: usize = 2;
 /// The fuzz loop; returns the number of disagreements.
 fn run(args: &FuzzArgs) -> Result<usize, String> {
     let files = if args.files.is_empty() {
-        vectors::load_embedded()?
+        corpus::load_embedded()?
     } else {
-        vectors::load_paths(&args.files)?
+        corpus::load_paths(&args.files)?
     };
     let mut iut = crate::iut::subprocess::Subprocess::spawn(&args.target)?;
     let hello = iut.hello()?;
@@ -1425,7 +1425,7 @@ fn write_findings(
             },
         );
         let file = VectorFile {
-            schema_version: vectors::SCHEMA_VERSION,
+            schema_version: corpus::SCHEMA_VERSION,
             format: op.split('.').next().unwrap_or("").to_string(),
             op: op.to_string(),
             description: format!(

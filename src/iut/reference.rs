@@ -136,8 +136,7 @@ fn as_str<'a>(v: &'a Value, name: &str) -> Result<&'a str, Reply> {
 }
 
 fn hex_value(v: &Value, name: &str) -> Result<Vec<u8>, Reply> {
-    crate::codec::from_hex(as_str(v, name)?)
-        .map_err(|e| bad_args(format!("argument {name:?}: {e}")))
+    crate::wire::from_hex(as_str(v, name)?).map_err(|e| bad_args(format!("argument {name:?}: {e}")))
 }
 
 fn fixed<const N: usize>(v: &Value, name: &str) -> Result<[u8; N], Reply> {
@@ -289,7 +288,7 @@ fn themis_decrypt(args: &Args) -> Result<Value, Reply> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Stage;
+    use crate::wire::Stage;
 
     fn call(op: &str, args: Value) -> Reply {
         Reference::default().answer(op, &args)

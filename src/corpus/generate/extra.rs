@@ -3,7 +3,7 @@
 //! outputs and stages come from the reference, as everywhere.
 
 use super::{note, FileSpec, Gen, Generated};
-use crate::vectors::{Check, Note, Vector};
+use crate::corpus::{Check, Note, Vector};
 use aes::cipher::{block_padding::NoPadding, BlockEncryptMut, KeyIvInit};
 use aes_gcm::aead::{Aead, KeyInit};
 use serde_json::{json, Value};
@@ -313,7 +313,7 @@ fn key_check(g: &mut Gen) -> Built {
                 comment,
                 &["KeyCheckDeferred"],
                 args,
-                crate::Stage::Key,
+                crate::wire::Stage::Key,
             )?);
         } else {
             tests.push(invalid(g, op, name, comment, "ContainerChecks", args)?);

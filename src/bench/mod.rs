@@ -4,11 +4,11 @@
 //! corpus over the protocol against `sealcheck serve`, and a cheap op (checksum) pipelined
 //! and lock-step against `serve` beside a bare JSON-lines echo.
 
-use crate::expectations::Expectations;
+use crate::engine::Expectations;
+use crate::engine::{execute, select, RunArgs};
 use crate::iut::subprocess::{Options, Subprocess};
 use crate::iut::Implementation;
-use crate::ops::Reference;
-use crate::run::{execute, select, RunArgs};
+use crate::iut::Reference;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
@@ -59,7 +59,7 @@ fn repeat(
 
 /// Runs every measurement; `exe` is the sealcheck binary to start as `serve` and `echo`.
 pub fn run(exe: &str, budget: Duration, cheap: usize) -> Result<Vec<Figure>, String> {
-    let files = crate::vectors::load_embedded()?;
+    let files = crate::corpus::load_embedded()?;
     let selected = select(&files, &RunArgs::default());
     let n = selected.len();
     let none = Expectations::default();

@@ -14,9 +14,9 @@ use super::{
     Accumulated, Check, Expected, Generator, Note, Provenance, Vector, VectorFile, Verdict,
     SCHEMA_VERSION,
 };
+use crate::iut::Reference;
 use crate::iut::Reply;
-use crate::ops::Reference;
-use crate::Stage;
+use crate::wire::Stage;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use serde_json::Value;
@@ -191,8 +191,8 @@ impl Gen {
             None,
             Some(check),
         );
-        match crate::check::judge(op, &v, &Ok(Reply::Ok(ok))) {
-            crate::check::Outcome::Pass => Ok(v),
+        match crate::engine::judge(op, &v, &Ok(Reply::Ok(ok))) {
+            crate::engine::Outcome::Pass => Ok(v),
             other => Err(format!(
                 "{}: the reference fails its own check: {other}",
                 v.id
@@ -354,7 +354,7 @@ pub fn build(spec: &FileSpec, seed: u64) -> Result<VectorFile, String> {
         // A seed of its own, derived from the file's, so adding tests never moves the family;
         // small enough to survive JSON readers that hold numbers as doubles.
         let acc_seed = seed.wrapping_add(1_000_000) % (1 << 53);
-        let count = crate::accumulated::DEFAULT_COUNT;
+        let count = crate::engine::accumulated::DEFAULT_COUNT;
         accumulated.push(Accumulated {
             id: format!("{}/accumulated/{count}-cases", spec.op),
             comment: format!(
@@ -363,7 +363,7 @@ pub fn build(spec: &FileSpec, seed: u64) -> Result<VectorFile, String> {
             ),
             seed: acc_seed,
             count,
-            digest: crate::accumulated::reference_digest(spec.op, acc_seed, count)?,
+            digest: crate::engine::accumulated::reference_digest(spec.op, acc_seed, count)?,
             provenance: gen.provenance(),
         });
     }
@@ -449,7 +449,7 @@ pub fn random_file(op: &str, count: usize, seed: u64) -> Result<VectorFile, Stri
 /// (valid with its output, or invalid with its stage). An encrypt without `random` gets
 /// randomness drawn from `seed`, so the expected output is exact.
 pub fn inputs_file(op: &str, inputs: &[Value], seed: u64) -> Result<VectorFile, String> {
-    if !crate::ops::OPS.contains(&op) {
+    if !crate::iut::OPS.contains(&op) {
         return Err(format!("unknown op {op}"));
     }
     let mut g = Gen::new(seed);

@@ -5,10 +5,10 @@
 //! canonical form (the exact output, or just "rejected": stages are not part of the digest).
 //! On a mismatch it asks the reference for the same cases and names the first that differs.
 
-use crate::check::Outcome;
+use crate::corpus::generate::{accumulated_args, Gen};
+use crate::engine::Outcome;
+use crate::iut::Reference;
 use crate::iut::{Failure, Implementation, Reply};
-use crate::ops::Reference;
-use crate::vectors::generate::{accumulated_args, Gen};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -36,7 +36,7 @@ pub fn cases(op: &str, seed: u64, count: u64) -> Result<Vec<Value>, String> {
 fn hex_arg(args: &Value, name: &str) -> Vec<u8> {
     args.get(name)
         .and_then(Value::as_str)
-        .and_then(|s| crate::codec::from_hex(s).ok())
+        .and_then(|s| crate::wire::from_hex(s).ok())
         .unwrap_or_default()
 }
 
@@ -94,9 +94,9 @@ pub fn canonical(op: &str, args: &Value, reply: &Reply) -> String {
     match reply {
         Reply::Ok(ok) if op == "themis.sign" => {
             let verified = (|| {
-                let key = crate::codec::from_hex(args.get("private_key")?.as_str()?).ok()?;
+                let key = crate::wire::from_hex(args.get("private_key")?.as_str()?).ok()?;
                 let public = crate::themis::public_key_for(&key).ok()?;
-                let signed = crate::codec::from_hex(ok.get("signed")?.as_str()?).ok()?;
+                let signed = crate::wire::from_hex(ok.get("signed")?.as_str()?).ok()?;
                 let message = crate::themis::verify(&public, &signed).ok()?;
                 Some(hex::encode(message) == args.get("message")?.as_str()?)
             })();

@@ -1,0 +1,11 @@
+//! Bytes on the wire: a bounds-checked cursor, hex and base64, dissections and stages.
+
+mod codec;
+mod dissect;
+mod stage;
+
+pub use codec::{
+    from_base64_any, from_hex, from_hex_or_base64, to_base64_std, to_base64_url, to_hex, Reader,
+};
+pub use dissect::{Dissection, Field};
+pub use stage::Stage;
