@@ -12,6 +12,7 @@ pub mod fuzz;
 pub mod inspect;
 pub mod iut;
 pub mod mixin;
+pub mod protocol;
 pub mod report;
 pub mod themis;
 pub mod wire;

@@ -152,7 +152,7 @@ fn main() -> ExitCode {
             out.as_deref(),
         ),
         Command::Diff { old, new } => diff(&old, &new),
-        Command::Echo => match sealcheck::iut::echo(io::stdin().lock(), io::stdout().lock()) {
+        Command::Echo => match sealcheck::bench::echo(io::stdin().lock(), io::stdout().lock()) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail("echo", e),
         },

@@ -4,7 +4,7 @@
 //! `ok` alike on well-formed input, the reference must give the very same answer.
 
 use sealcheck::iut::Reference;
-use sealcheck::iut::Reply;
+use sealcheck::protocol::Reply;
 use sealcheck::wire::Stage;
 use serde_json::Value;
 

@@ -4,6 +4,10 @@
 //! corpus over the protocol against `sealcheck serve`, and a cheap op (checksum) pipelined
 //! and lock-step against `serve` beside a bare JSON-lines echo.
 
+mod echo;
+
+pub use echo::echo;
+
 use crate::engine::Expectations;
 use crate::engine::{execute, select, RunArgs};
 use crate::iut::subprocess::{Options, Subprocess};

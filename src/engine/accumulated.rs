@@ -7,8 +7,9 @@
 
 use crate::corpus::generate::{accumulated_args, Gen};
 use crate::engine::Outcome;
+use crate::iut::Implementation;
 use crate::iut::Reference;
-use crate::iut::{Failure, Implementation, Reply};
+use crate::protocol::{Failure, Reply};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 

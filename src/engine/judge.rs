@@ -1,8 +1,8 @@
 //! Judging one reply against its vector: exactly one [`Outcome`] per vector.
 
 use crate::corpus::{Check, Vector, Verdict};
-use crate::iut::{Failure, Reply};
 use crate::mixin;
+use crate::protocol::{Failure, Reply};
 use crate::wire::Stage;
 use serde_json::Value;
 use std::fmt;

@@ -5,8 +5,9 @@ use crate::corpus::{self, Accumulated, Vector, VectorFile, Verdict};
 use crate::engine::{judge, Outcome};
 use crate::engine::{Expectations, KnownFailure};
 use crate::iut::subprocess::{Options, Subprocess};
+use crate::iut::Implementation;
 use crate::iut::Reference;
-use crate::iut::{Implementation, Reply};
+use crate::protocol::Reply;
 use crate::report::{Report, Status, VectorResult};
 use std::collections::HashSet;
 use std::io::IsTerminal;
@@ -213,7 +214,7 @@ pub fn execute(
         let outcome = if supported.contains(op) {
             match replies.next() {
                 Some(reply) => judge(op, v, &reply),
-                None => Outcome::NoReply(crate::iut::Failure::ProtocolError(
+                None => Outcome::NoReply(crate::protocol::Failure::ProtocolError(
                     "the implementation returned too few results".into(),
                 )),
             }
@@ -466,7 +467,7 @@ pub fn lint_files(files: &[(String, VectorFile)]) -> Vec<String> {
     let mut ids = HashSet::new();
     let mut reference = Reference::default();
     for (path, file) in files {
-        if !crate::iut::OPS.contains(&file.op.as_str()) {
+        if !crate::protocol::OPS.contains(&file.op.as_str()) {
             problems.push(format!("{path}: unknown op {}", file.op));
         }
         if !file.op.starts_with(&format!("{}.", file.format)) {

@@ -3,25 +3,12 @@
 //! Argument decoding lives here, once, so `serve`, the in-process harness and the fuzz
 //! targets all see the reference through the same door.
 
-use crate::iut::{Failure, Hello, Implementation, Reply};
+use super::Implementation;
 use crate::mixin::{self, MixinError};
+use crate::protocol::{Failure, Hello, Reply, OPS};
 use crate::themis::{self, ThemisError};
 use rand_core::{CryptoRng, OsRng, RngCore};
 use serde_json::{json, Value};
-
-/// Every op the reference answers.
-pub const OPS: &[&str] = &[
-    "mixin.encrypt",
-    "mixin.decrypt",
-    "mixin.checksum",
-    "mixin.convert_public_key",
-    "mixin.convert_private_key",
-    "themis.key.check",
-    "themis.sign",
-    "themis.verify",
-    "themis.encrypt",
-    "themis.decrypt",
-];
 
 /// The error code of a request whose args do not have PROTOCOL.md's shape.
 pub const BAD_ARGS: &str = "bad_args";

@@ -3,8 +3,8 @@
 
 use super::{hex_arg, ok_hex, reject, Entry, MutantInfo};
 use crate::iut::Reference;
-use crate::iut::Reply;
 use crate::mixin::{keys, MixinError};
+use crate::protocol::Reply;
 use crate::wire::Stage;
 use aes::cipher::{
     block_padding::NoPadding, BlockDecryptMut, BlockEncrypt, BlockEncryptMut, KeyIvInit,

@@ -22,8 +22,9 @@ mod themis;
 use crate::corpus::{Vector, VectorFile};
 use crate::engine as run;
 use crate::engine::Expectations;
+use crate::iut::Implementation;
 use crate::iut::Reference;
-use crate::iut::{Failure, Hello, Implementation, Reply};
+use crate::protocol::{Failure, Hello, Reply};
 use crate::report::VectorResult;
 use serde_json::Value;
 

@@ -3,7 +3,7 @@
 
 use super::{hex_arg, ok_hex, reject, with_hex, Entry, MutantInfo};
 use crate::iut::Reference;
-use crate::iut::Reply;
+use crate::protocol::Reply;
 use crate::themis::{self, KeyKind};
 use crate::wire::Stage;
 use aes_gcm::aead::{AeadInPlace, KeyInit};

@@ -858,7 +858,7 @@ fn convert_public_key(g: &mut Gen) -> Result<Generated, String> {
             let args = json!({"public_key": hex::encode(y)});
             let id = format!("{op}/non-canonical/y-p-plus-{k}{s}");
             match g.answer(op, &args) {
-                crate::iut::Reply::Ok(_) => {
+                crate::protocol::Reply::Ok(_) => {
                     let mut flags = vec!["NonCanonicalY"];
                     if k <= 1 {
                         // p and p + 1 encode y = 0 and y = 1: small-order points.
@@ -900,7 +900,7 @@ fn convert_public_key(g: &mut Gen) -> Result<Generated, String> {
         let args = json!({"public_key": enc});
         let id = format!("{op}/negative-zero/{name}");
         match g.answer(op, &args) {
-            crate::iut::Reply::Ok(_) => tests.push(g.valid(
+            crate::protocol::Reply::Ok(_) => tests.push(g.valid(
                 op,
                 id,
                 format!("{name}: x = 0 with the sign bit set; the reference accepts it."),
@@ -932,7 +932,7 @@ fn convert_public_key(g: &mut Gen) -> Result<Generated, String> {
     while found < 6 {
         let cand: [u8; 32] = g.array();
         let args = json!({"public_key": hex::encode(cand)});
-        if matches!(g.answer(op, &args), crate::iut::Reply::Ok(_)) {
+        if matches!(g.answer(op, &args), crate::protocol::Reply::Ok(_)) {
             continue;
         }
         tests.push(g.invalid(
@@ -1353,7 +1353,10 @@ mod tests {
 
     #[test]
     fn accumulated_args_are_cheap_deterministic_and_answerable() {
-        for op in crate::iut::OPS.iter().filter(|o| o.starts_with("mixin.")) {
+        for op in crate::protocol::OPS
+            .iter()
+            .filter(|o| o.starts_with("mixin."))
+        {
             let mut a = Gen::new(7);
             let mut b = Gen::new(7);
             let start = std::time::Instant::now();
@@ -1362,7 +1365,8 @@ mod tests {
                 assert_eq!(x, accumulated_args(&mut b, op).unwrap());
                 // The reference answers every case with ok or a staged error.
                 match a.answer(op, &x) {
-                    crate::iut::Reply::Ok(_) | crate::iut::Reply::Error { stage: Some(_), .. } => {}
+                    crate::protocol::Reply::Ok(_)
+                    | crate::protocol::Reply::Error { stage: Some(_), .. } => {}
                     other => panic!("{op}: {x}: {other:?}"),
                 }
             }
@@ -1374,7 +1378,7 @@ mod tests {
                 for _ in 0..2000 {
                     let x = accumulated_args(&mut c, op).unwrap();
                     let k = match c.answer(op, &x) {
-                        crate::iut::Reply::Error { stage: Some(s), .. } => format!("{s}"),
+                        crate::protocol::Reply::Error { stage: Some(s), .. } => format!("{s}"),
                         _ => "ok".into(),
                     };
                     *tally.entry(k).or_insert(0) += 1;

@@ -15,7 +15,7 @@ use super::{
     SCHEMA_VERSION,
 };
 use crate::iut::Reference;
-use crate::iut::Reply;
+use crate::protocol::Reply;
 use crate::wire::Stage;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
@@ -449,7 +449,7 @@ pub fn random_file(op: &str, count: usize, seed: u64) -> Result<VectorFile, Stri
 /// (valid with its output, or invalid with its stage). An encrypt without `random` gets
 /// randomness drawn from `seed`, so the expected output is exact.
 pub fn inputs_file(op: &str, inputs: &[Value], seed: u64) -> Result<VectorFile, String> {
-    if !crate::iut::OPS.contains(&op) {
+    if !crate::protocol::OPS.contains(&op) {
         return Err(format!("unknown op {op}"));
     }
     let mut g = Gen::new(seed);

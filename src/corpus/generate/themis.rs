@@ -3749,7 +3749,7 @@ pub fn random_args(g: &mut Gen, op: &str) -> Result<serde_json::Value, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::iut::Reply;
+    use crate::protocol::Reply;
 
     #[test]
     fn accumulated_cases_are_deterministic_mixed_and_cheap() {
