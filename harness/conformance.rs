@@ -40,7 +40,7 @@ fn main() {
             accumulated.push(
                 Trial::test(a.id.clone(), move || {
                     let outcome = match &target {
-                        None => sealcheck::engine::accumulated::run(
+                        None => sealcheck::engine::run_family(
                             &mut Reference::default(),
                             &op,
                             a.seed,
@@ -51,9 +51,7 @@ fn main() {
                             let mut t = t
                                 .lock()
                                 .map_err(|_| Failed::from("the target lock is poisoned"))?;
-                            sealcheck::engine::accumulated::run(
-                                &mut *t, &op, a.seed, a.count, &a.digest,
-                            )
+                            sealcheck::engine::run_family(&mut *t, &op, a.seed, a.count, &a.digest)
                         }
                     };
                     if outcome.is_failure(strict) {

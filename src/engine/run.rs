@@ -1,13 +1,12 @@
 //! `sealcheck run` and `sealcheck lint`: the corpus against an implementation, vector by
 //! vector, with exactly one outcome each.
 
-use crate::corpus::{self, Accumulated, Vector, VectorFile, Verdict};
+use crate::corpus::{self, Accumulated, Vector, VectorFile};
 use crate::engine::{judge, Outcome};
 use crate::engine::{Expectations, KnownFailure};
 use crate::iut::subprocess::{Options, Subprocess};
 use crate::iut::Implementation;
 use crate::iut::Reference;
-use crate::protocol::Reply;
 use crate::report::{Report, Status, VectorResult};
 use std::collections::HashSet;
 use std::io::IsTerminal;
@@ -134,7 +133,7 @@ pub fn execute_accumulated(
     let mut results = Vec::new();
     for (op, a) in selected {
         let outcome = if hello.ops.iter().any(|o| o == op) {
-            crate::engine::accumulated::run(imp, op, a.seed, a.count, &a.digest)
+            crate::engine::run_family(imp, op, a.seed, a.count, &a.digest)
         } else {
             Outcome::Skipped(format!("{} does not list op {op}", hello.name))
         };
@@ -460,123 +459,6 @@ pub fn updated_expectations(old: &Expectations, report: &Report) -> Expectations
     new
 }
 
-/// Checks that a set of files is consistent: ids unique, flags defined, valid vectors carry an
-/// output or a checker, invalid ones a stage, and the reference agrees with every vector.
-pub fn lint_files(files: &[(String, VectorFile)]) -> Vec<String> {
-    let mut problems = Vec::new();
-    let mut ids = HashSet::new();
-    let mut reference = Reference::default();
-    for (path, file) in files {
-        if !crate::protocol::OPS.contains(&file.op.as_str()) {
-            problems.push(format!("{path}: unknown op {}", file.op));
-        }
-        if !file.op.starts_with(&format!("{}.", file.format)) {
-            problems.push(format!(
-                "{path}: op {} is not of format {}",
-                file.op, file.format
-            ));
-        }
-        let used: HashSet<&String> = file.tests.iter().flat_map(|t| &t.flags).collect();
-        for flag in file.notes.keys() {
-            if !used.contains(flag) {
-                problems.push(format!("{path}: note {flag} is used by no vector"));
-            }
-        }
-        for a in &file.accumulated {
-            if !ids.insert(a.id.clone()) {
-                problems.push(format!("{path}: duplicate id {}", a.id));
-            }
-            match crate::engine::accumulated::reference_digest(&file.op, a.seed, a.count) {
-                Ok(d) if d == a.digest => {}
-                Ok(d) => problems.push(format!(
-                    "{path}: {}: the reference's digest is {d}, the file says {}",
-                    a.id, a.digest
-                )),
-                Err(e) => problems.push(format!("{path}: {}: {e}", a.id)),
-            }
-        }
-        for v in &file.tests {
-            if !ids.insert(v.id.clone()) {
-                problems.push(format!("{path}: duplicate id {}", v.id));
-            }
-            if !v.id.starts_with(&format!("{}/", file.op)) {
-                problems.push(format!(
-                    "{path}: id {} does not start with {}/",
-                    v.id, file.op
-                ));
-            }
-            for flag in &v.flags {
-                if !file.notes.contains_key(flag) {
-                    problems.push(format!("{path}: {} uses undefined flag {flag}", v.id));
-                }
-            }
-            if v.expected.provenance.is_empty() {
-                problems.push(format!("{path}: {} has no provenance", v.id));
-            }
-            for p in &v.expected.provenance {
-                if let Some(why) = contradiction(v, &p.source) {
-                    problems.push(format!("{path}: {}: {why}", v.id));
-                }
-            }
-            match v.expected.result {
-                Verdict::Valid if v.expected.ok.is_none() && v.expected.check.is_none() => problems
-                    .push(format!(
-                        "{path}: valid vector {} has neither ok nor check",
-                        v.id
-                    )),
-                Verdict::Invalid if v.expected.stage.is_none() => {
-                    problems.push(format!("{path}: invalid vector {} names no stage", v.id))
-                }
-                Verdict::Acceptable if v.flags.is_empty() => problems.push(format!(
-                    "{path}: acceptable vector {} has no flag saying who does what",
-                    v.id
-                )),
-                _ => {}
-            }
-            // The reference must be strict: acceptable vectors are ones it rejects.
-            let reply = reference.answer(&file.op, &v.args);
-            let outcome = match (v.expected.result, &reply) {
-                (Verdict::Acceptable, Reply::Ok(_)) => {
-                    Outcome::Fail("the reference accepts an acceptable vector".into())
-                }
-                (Verdict::Acceptable, _) => Outcome::Pass,
-                _ => judge(&file.op, v, &Ok(reply)),
-            };
-            if outcome != Outcome::Pass {
-                problems.push(format!("{path}: {}: reference: {outcome}", v.id));
-            }
-        }
-    }
-    problems
-}
-
-/// What a provenance note says an implementation did, where it says so in words that
-/// `lint` understands: "returned THEMIS_SUCCESS" / "returned THEMIS_FAIL…", "accepted it as
-/// <kind>", "rejected", "decrypted to …".
-fn contradiction(v: &Vector, source: &str) -> Option<String> {
-    let accepted = source.contains("returned THEMIS_SUCCESS")
-        || source.contains("accepted it as")
-        || source.contains("decrypted to");
-    let rejected = (source.contains("returned THEMIS_")
-        && !source.contains("returned THEMIS_SUCCESS"))
-        || source.contains(" rejected");
-    match v.expected.result {
-        Verdict::Valid if rejected => Some(format!("valid, but its provenance says: {source}")),
-        Verdict::Invalid if accepted => Some(format!("invalid, but its provenance says: {source}")),
-        Verdict::Valid => {
-            // "accepted it as ec_public" must match the expected kind.
-            let kind = source
-                .split("accepted it as ")
-                .nth(1)?
-                .split_whitespace()
-                .next()?;
-            let want = v.expected.ok.as_ref()?.get("kind")?.as_str()?;
-            (kind != want).then(|| format!("expects {want}, but its provenance says: {source}"))
-        }
-        _ => None,
-    }
-}
-
 /// `sealcheck lint`.
 pub fn lint(paths: &[PathBuf]) -> ExitCode {
     let texts: Vec<(String, String)> = if paths.is_empty() {
@@ -612,7 +494,7 @@ pub fn lint(paths: &[PathBuf]) -> ExitCode {
             Err(e) => problems.push(e),
         }
     }
-    problems.extend(lint_files(&files));
+    problems.extend(crate::engine::lint_files(&files));
     for p in &problems {
         println!("{p}");
     }
@@ -632,54 +514,6 @@ pub fn lint(paths: &[PathBuf]) -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn provenance_contradictions_are_found() {
-        let v = |result: Verdict, ok: Option<serde_json::Value>| Vector {
-            id: "themis.key.check/x/y".into(),
-            comment: "c".into(),
-            flags: vec![],
-            args: serde_json::json!({}),
-            expected: crate::corpus::Expected {
-                result,
-                ok,
-                stage: None,
-                check: None,
-                provenance: vec![],
-            },
-        };
-        let kind = Some(serde_json::json!({"kind": "ec_public"}));
-        assert!(contradiction(
-            &v(Verdict::Valid, None),
-            "wasm-themis 0.15.0 returned THEMIS_FAIL"
-        )
-        .is_some());
-        assert!(contradiction(
-            &v(Verdict::Invalid, None),
-            "wasm-themis 0.15.0 returned THEMIS_SUCCESS"
-        )
-        .is_some());
-        assert!(contradiction(
-            &v(Verdict::Valid, kind.clone()),
-            "wasm-themis 0.15.0 accepted it as ec_private"
-        )
-        .is_some());
-        assert!(contradiction(
-            &v(Verdict::Valid, kind),
-            "wasm-themis 0.15.0 accepted it as ec_public"
-        )
-        .is_none());
-        assert!(contradiction(
-            &v(Verdict::Invalid, None),
-            "wasm-themis 0.15.0 returned THEMIS_INVALID_PARAMETER"
-        )
-        .is_none());
-        assert!(contradiction(
-            &v(Verdict::Acceptable, None),
-            "wasm-themis 0.15.0 returned THEMIS_SUCCESS"
-        )
-        .is_none());
-    }
 
     #[test]
     fn patterns() {

@@ -1,6 +1,6 @@
 //! Errors of the Themis reference and their canonical stages (docs/themis-secure-message.md §8).
 
-use super::keys::KeyKind;
+use super::kind::KeyKind;
 use crate::wire::Stage;
 use thiserror::Error;
 

@@ -16,6 +16,7 @@ mod error;
 mod inspect;
 mod kdf;
 mod keys;
+mod kind;
 mod message;
 mod rsa;
 mod sign;
@@ -23,7 +24,8 @@ mod sign;
 pub use encrypt::{decrypt, encrypt, EncryptRandom};
 pub use error::ThemisError;
 pub use inspect::dissect;
-pub use keys::{generate_ec_keypair, generate_rsa_keypair, key_check, public_key_for, KeyKind};
+pub use keys::{generate_ec_keypair, generate_rsa_keypair, key_check, public_key_for};
+pub use kind::KeyKind;
 pub use message::{MessageType, EC_ENCRYPTED, EC_SIGNED, RSA_ENCRYPTED, RSA_SIGNED};
 pub use sign::{sign, verify};
 

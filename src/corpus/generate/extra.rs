@@ -2,7 +2,7 @@
 //! rest of the corpus let survive. Each flag's note names the bug it catches; the expected
 //! outputs and stages come from the reference, as everywhere.
 
-use super::{note, FileSpec, Gen, Generated};
+use super::gen::{note, FileSpec, Gen, Generated};
 use crate::corpus::{Check, Note, Vector};
 use aes::cipher::{block_padding::NoPadding, BlockEncryptMut, KeyIvInit};
 use aes_gcm::aead::{Aead, KeyInit};
@@ -42,7 +42,7 @@ pub fn files() -> Vec<FileSpec> {
     ]
 }
 
-fn spec(path: &'static str, op: &'static str, build: super::Builder) -> FileSpec {
+fn spec(path: &'static str, op: &'static str, build: super::gen::Builder) -> FileSpec {
     FileSpec {
         path,
         op,
@@ -291,7 +291,7 @@ fn key_check(g: &mut Gen) -> Built {
     let mut notes = notes;
     notes.insert(
         "KeyCheckDeferred".into(),
-        super::note(
+        note(
             "Malformed",
             "Framing is fine but the numbers are not: Themis's own key check passes such a key and refuses it only when an operation imports it. A stricter key.check rejects it at `key`.",
             &[("wasm-themis 0.15.0", "key.check: accepted; sign, verify, encrypt, decrypt: INVALID_PARAMETER")],

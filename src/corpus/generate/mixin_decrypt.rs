@@ -2,8 +2,10 @@
 //! version and count edits, non-standard key-wrap paddings, bit flips in every field, wrong
 //! keys and sessions. See docs/mixin-encrypted-message.md for the policy and its stages.
 
-use super::mixin::{decrypt_args, draw_random, h32, notes, seal, text, Party, LOW_ORDER_U};
-use super::{note, Gen, Generated};
+use super::gen::{note, Gen, Generated};
+use super::mixin_parts::{
+    decrypt_args, draw_random, h32, notes, seal, text, x_public, Party, LOW_ORDER_U,
+};
 use crate::corpus::Vector;
 use crate::mixin::keys;
 use crate::mixin::Randomness;
@@ -493,7 +495,7 @@ fn valid_bodies(o: &mut Out) -> Result<(), String> {
     // Many sessions, the recipient last: the count's high byte or the 0x80 bit is set.
     for n in [128usize, 255, 256, 300, 384] {
         let sender: [u8; 32] = o.g.array();
-        let filler = super::mixin::x_public(&o.g.array());
+        let filler = x_public(&o.g.array());
         let me = Party::new(o.g);
         let mut sessions: Vec<(String, Vec<u8>)> =
             (0..n - 1).map(|_| (o.g.uuid(), filler.to_vec())).collect();

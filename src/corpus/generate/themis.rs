@@ -5,7 +5,7 @@
 //! key generation). Every expected result comes from the reference; invalid and acceptable
 //! vectors state the policy's stage and fail to build if the reference disagrees.
 
-use super::{note, FileSpec, Gen, Generated};
+use super::gen::{note, FileSpec, Gen, Generated};
 use crate::corpus::{Check, Note, Vector};
 use crate::wire::Stage;
 use aes_gcm::aead::{AeadInPlace, KeyInit};

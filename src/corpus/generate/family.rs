@@ -1,20 +1,16 @@
-//! Accumulated tests in the style of C2SP CCTV: a family of deterministic pseudo-random cases
-//! that costs a few bytes in the corpus (seed, count, digest) and thousands of checks in a run.
+//! Accumulated families in the style of C2SP CCTV: deterministic pseudo-random cases that cost
+//! a few bytes in the corpus (seed, count, digest) and thousands of checks in a run.
 //!
-//! The harness regenerates the cases from the seed, sends them all, and hashes each reply's
-//! canonical form (the exact output, or just "rejected": stages are not part of the digest).
-//! On a mismatch it asks the reference for the same cases and names the first that differs.
+//! This file says what a family is: its cases, regenerated from the seed, and the digest over
+//! each reply's canonical form (the exact output, or just "rejected": stages are not part of
+//! the digest). Running a family against an implementation is the engine's
+//! (`engine::run_family`).
 
-use crate::corpus::generate::{accumulated_args, Gen};
-use crate::engine::Outcome;
-use crate::iut::Implementation;
+use super::{accumulated_args, Gen};
 use crate::iut::Reference;
-use crate::protocol::{Failure, Reply};
+use crate::protocol::Reply;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-
-/// Cases sent per batch.
-const CHUNK: usize = 512;
 
 /// The cases of every accumulated vector in the generated corpus.
 pub const DEFAULT_COUNT: u64 = 10_000;
@@ -125,76 +121,4 @@ pub fn reference_digest(op: &str, seed: u64, count: u64) -> Result<String, Strin
     let mut r = Reference::default();
     let replies: Vec<Reply> = cases.iter().map(|a| r.answer(op, a)).collect();
     Ok(digest(op, &cases, &replies))
-}
-
-/// Runs one accumulated vector against `imp`: one outcome for the whole family.
-pub fn run(imp: &mut dyn Implementation, op: &str, seed: u64, count: u64, want: &str) -> Outcome {
-    let cases = match cases(op, seed, count) {
-        Ok(c) => c,
-        Err(e) => return Outcome::Fail(format!("cannot regenerate the cases: {e}")),
-    };
-    // In chunks, so an implementation that crashes is not restarted thousands of times: the
-    // first case without a reply decides the outcome.
-    let mut results = Vec::with_capacity(cases.len());
-    for chunk in cases.chunks(CHUNK) {
-        let requests: Vec<(&str, &Value)> = chunk.iter().map(|a| (op, a)).collect();
-        let replies = imp.call_many(&requests, &mut |_| {});
-        let failed = replies.iter().any(|r| r.is_err());
-        results.extend(replies);
-        if failed {
-            break;
-        }
-    }
-    let mut replies = Vec::with_capacity(results.len());
-    let mut unsupported = 0usize;
-    let mut first_unsupported = String::new();
-    for (i, r) in results.into_iter().enumerate() {
-        match r {
-            Ok(Reply::Unsupported(why)) => {
-                if unsupported == 0 {
-                    first_unsupported = format!("case {i}: {why}");
-                }
-                unsupported += 1;
-                replies.push(Reply::Unsupported(why));
-            }
-            Ok(reply) => replies.push(reply),
-            Err(Failure::Crashed(m)) => {
-                return Outcome::NoReply(Failure::Crashed(format!("case {i}: {m}")))
-            }
-            Err(other) => return Outcome::NoReply(other),
-        }
-    }
-    if unsupported == replies.len() {
-        return Outcome::Skipped(format!("every case is unsupported ({first_unsupported})"));
-    }
-    if unsupported == 0 && digest(op, &cases, &replies) == want {
-        return Outcome::Pass;
-    }
-    // Compare case by case with the reference (whose digest `sealcheck lint` checks), leaving
-    // out the cases the implementation does not support.
-    let mut reference = Reference::default();
-    for (i, (args, got)) in cases.iter().zip(&replies).enumerate() {
-        if matches!(got, Reply::Unsupported(_)) {
-            continue;
-        }
-        let expected = reference.answer(op, args);
-        let (e, g) = (canonical(op, args, &expected), canonical(op, args, got));
-        if e != g {
-            let short = |s: String| s.chars().take(160).collect::<String>();
-            return Outcome::Fail(format!(
-                "case {i} of {count} (seed {seed}): expected {}, got {}; args {}",
-                short(e),
-                short(g),
-                short(args.to_string())
-            ));
-        }
-    }
-    if unsupported > 0 {
-        // Every supported case agrees; say what was left out.
-        return Outcome::Acceptable(format!(
-            "{} of {count} cases agree; {unsupported} unsupported ({first_unsupported})",
-            replies.len() - unsupported
-        ));
-    }
-    Outcome::Fail("the digest differs from the recorded one, although every case agrees with this reference: the corpus is stale".into())
 }
