@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod bench;
+pub mod cli;
 pub mod corpus;
 pub mod engine;
 pub mod fuzz;

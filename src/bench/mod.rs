@@ -9,7 +9,7 @@ mod echo;
 pub use echo::echo;
 
 use crate::engine::Expectations;
-use crate::engine::{execute, select, RunArgs};
+use crate::engine::{execute, select, Selection};
 use crate::iut::subprocess::{Options, Subprocess};
 use crate::iut::Implementation;
 use crate::iut::Reference;
@@ -64,7 +64,7 @@ fn repeat(
 /// Runs every measurement; `exe` is the sealcheck binary to start as `serve` and `echo`.
 pub fn run(exe: &str, budget: Duration, cheap: usize) -> Result<Vec<Figure>, String> {
     let files = crate::corpus::load_embedded()?;
-    let selected = select(&files, &RunArgs::default());
+    let selected = select(&files, &Selection::default());
     let n = selected.len();
     let none = Expectations::default();
     let mut figures = Vec::new();

@@ -272,3 +272,34 @@ fn user_file(
         accumulated: Vec::new(),
     })
 }
+
+/// What a user's vector file is made of.
+#[derive(Debug, Clone, Copy)]
+pub enum UserCases<'a> {
+    /// This many random valid cases.
+    Random(usize),
+    /// The args objects in this JSON file.
+    Inputs(&'a Path),
+}
+
+/// Writes the vector file for `op` made of `cases` to `out`; returns how many vectors it holds.
+pub fn write_user_file(
+    op: &str,
+    cases: UserCases<'_>,
+    seed: u64,
+    out: &Path,
+) -> Result<usize, String> {
+    let file = match cases {
+        UserCases::Random(n) => random_file(op, n, seed)?,
+        UserCases::Inputs(path) => {
+            let text =
+                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let inputs: Vec<Value> =
+                serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+            inputs_file(op, &inputs, seed)?
+        }
+    };
+    let text = to_text(&file)?;
+    std::fs::write(out, text).map_err(|e| format!("{}: {e}", out.display()))?;
+    Ok(file.tests.len())
+}
