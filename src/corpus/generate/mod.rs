@@ -1,9 +1,10 @@
 //! `sealcheck generate`: the generated part of the corpus, rewritten byte for byte from the
 //! seed recorded in each file.
 //!
-//! Each generated file has a builder (one per format and op, in `mixin.rs` and `themis.rs`)
-//! that draws every input from a seeded ChaCha20 stream and asks the reference for every
-//! expected output. Hand-curated files live in `vectors/curated/` and are never touched.
+//! Each generated file has a builder (one per format and op, in `mixin.rs`, `mixin_decrypt.rs`,
+//! `themis.rs` and `extra.rs`) that draws every input from a seeded ChaCha20 stream (`gen.rs`)
+//! and asks the reference for every expected output; `family.rs` defines the accumulated
+//! families. Hand-curated files live in `vectors/curated/` and are never touched.
 
 mod extra;
 pub mod family;
