@@ -15,7 +15,8 @@
 //!   out-of-order             answer each batch of buffered requests in reverse
 //! ```
 
-use sealcheck::ops::Reference;
+use sealcheck::iut::Reference;
+use sealcheck::protocol::{self, Hello};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
@@ -43,7 +44,7 @@ fn main() {
     let stdin = std::io::stdin();
     let mut input = BufReader::new(stdin.lock());
     let mut out = std::io::stdout().lock();
-    let mut pending: Vec<String> = Vec::new();
+    let mut pending: Vec<Vec<u8>> = Vec::new();
     let mut answered = 0usize;
     let mut line = String::new();
     loop {
@@ -56,10 +57,16 @@ fn main() {
         };
         let id = req["id"].as_u64().unwrap_or(0);
         let op = req["op"].as_str().unwrap_or_default().to_owned();
-        let reply = if op == "hello" {
-            let mut ops: Vec<&str> = sealcheck::ops::OPS.to_vec();
+        let mut text = Vec::new();
+        if op == protocol::HELLO {
+            let mut ops: Vec<String> = protocol::OPS.iter().map(|s| s.to_string()).collect();
             ops.sort();
-            json!({"id": id, "ok": {"protocol": 1, "name": format!("misbehave-{mode}"), "version": "0", "ops": ops}})
+            let hello = Hello {
+                name: format!("misbehave-{mode}"),
+                version: "0".into(),
+                ops,
+            };
+            let _ = protocol::write_hello(&mut text, id, &hello);
         } else {
             if mode == "flood-stderr" {
                 let chunk = vec![b'x'; 1 << 20];
@@ -96,9 +103,9 @@ fn main() {
                     _ => {}
                 }
             }
-            reference.answer(&op, &req["args"]).to_json(id)
-        };
-        let text = reply.to_string();
+            let reply = reference.answer(&op, &req["args"]);
+            let _ = protocol::write_reply(&mut text, id, &reply);
+        }
         if mode == "repeat-id-on" && op == arg {
             pending.push(text.clone());
         }
@@ -110,7 +117,7 @@ fn main() {
                 pending.reverse();
             }
             for p in pending.drain(..) {
-                let _ = writeln!(out, "{p}");
+                let _ = out.write_all(&p);
             }
             let _ = out.flush();
         }

@@ -5,15 +5,15 @@
 //! speaking docs/PROTOCOL.md. libtest's filters, `--list`, `--exact` and `--ignored` work.
 
 use libtest_mimic::{Arguments, Failed, Trial};
-use sealcheck::check::{judge, Outcome};
+use sealcheck::engine::{judge, Outcome};
 use sealcheck::iut::subprocess::Subprocess;
 use sealcheck::iut::Implementation;
-use sealcheck::ops::Reference;
+use sealcheck::iut::Reference;
 use std::sync::{Arc, Mutex};
 
 fn main() {
     let args = Arguments::from_args();
-    let files = match sealcheck::vectors::load_embedded() {
+    let files = match sealcheck::corpus::load_embedded() {
         Ok(f) => f,
         Err(e) => {
             eprintln!("conformance: {e}");
@@ -40,7 +40,7 @@ fn main() {
             accumulated.push(
                 Trial::test(a.id.clone(), move || {
                     let outcome = match &target {
-                        None => sealcheck::accumulated::run(
+                        None => sealcheck::engine::run_family(
                             &mut Reference::default(),
                             &op,
                             a.seed,
@@ -51,7 +51,7 @@ fn main() {
                             let mut t = t
                                 .lock()
                                 .map_err(|_| Failed::from("the target lock is poisoned"))?;
-                            sealcheck::accumulated::run(&mut *t, &op, a.seed, a.count, &a.digest)
+                            sealcheck::engine::run_family(&mut *t, &op, a.seed, a.count, &a.digest)
                         }
                     };
                     if outcome.is_failure(strict) {

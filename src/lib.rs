@@ -5,24 +5,18 @@
 //! targets are thin shells that call it the same way.
 #![forbid(unsafe_code)]
 
-pub mod accumulated;
 pub mod bench;
-pub mod check;
-pub mod codec;
-pub mod difffuzz;
-pub mod dissect;
-pub mod expectations;
+pub mod cli;
+pub mod corpus;
+pub mod engine;
+pub mod fuzz;
 pub mod inspect;
 pub mod iut;
 pub mod mixin;
-pub mod ops;
+pub mod protocol;
 pub mod report;
-pub mod run;
-pub mod serve;
-pub mod stage;
 pub mod themis;
-pub mod vectors;
+pub mod wire;
 
-pub use stage::Stage;
 #[cfg(feature = "mutants")]
 pub mod mutants;

@@ -1,6 +1,6 @@
 //! Replays every committed fuzz regression input (`fuzz/regressions/<target>/*`) and, when
 //! present, the local fuzz corpus (`fuzz/corpus/<target>/*`) through the same drivers the
-//! cargo-fuzz targets use (`sealcheck::difffuzz::replay`), on stable, asserting no panic.
+//! cargo-fuzz targets use (`sealcheck::fuzz::replay`), on stable, asserting no panic.
 
 use std::path::Path;
 
@@ -15,7 +15,7 @@ fn replay_dir(root: &Path, required: bool) -> usize {
     for dir in targets.iter().filter(|p| p.is_dir()) {
         let target = dir.file_name().unwrap().to_string_lossy().into_owned();
         assert!(
-            sealcheck::difffuzz::TARGETS.contains(&target.as_str()),
+            sealcheck::fuzz::TARGETS.contains(&target.as_str()),
             "{}: no fuzz target {target:?}",
             dir.display()
         );
@@ -28,7 +28,7 @@ fn replay_dir(root: &Path, required: bool) -> usize {
         files.sort();
         for file in files {
             let data = std::fs::read(&file).unwrap();
-            let result = std::panic::catch_unwind(|| sealcheck::difffuzz::replay(&target, &data));
+            let result = std::panic::catch_unwind(|| sealcheck::fuzz::replay(&target, &data));
             assert!(result.is_ok(), "{} panicked in {target}", file.display());
             n += 1;
         }
@@ -51,14 +51,14 @@ fn local_corpus_does_not_panic() {
 
 #[test]
 fn every_target_runs_on_empty_and_small_inputs() {
-    for target in sealcheck::difffuzz::TARGETS {
+    for target in sealcheck::fuzz::TARGETS {
         for data in [
             &[][..],
             &[0][..],
             &[0xff; 64][..],
             &[1, 2, 3, 4, 5, 6, 7, 8][..],
         ] {
-            sealcheck::difffuzz::replay(target, data);
+            sealcheck::fuzz::replay(target, data);
         }
     }
 }
@@ -80,7 +80,7 @@ fn accepted_edits_keep_the_plaintext() {
         for _ in 0..1500 {
             let len = 40 + (next() % 120) as usize;
             let data: Vec<u8> = (0..len).map(|_| next() as u8).collect();
-            if let Some(what) = sealcheck::difffuzz::accepted_edit(target, &data) {
+            if let Some(what) = sealcheck::fuzz::accepted_edit(target, &data) {
                 let general: String = what.chars().filter(|c| !c.is_ascii_digit()).collect();
                 *census.entry(general).or_default() += 1;
             }

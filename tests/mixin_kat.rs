@@ -3,9 +3,9 @@
 //! adapters/go-mixin/make-kat.py). Byte exactness is the point: where both libraries answer
 //! `ok` alike on well-formed input, the reference must give the very same answer.
 
-use sealcheck::iut::Reply;
-use sealcheck::ops::Reference;
-use sealcheck::Stage;
+use sealcheck::iut::Reference;
+use sealcheck::protocol::Reply;
+use sealcheck::wire::Stage;
 use serde_json::Value;
 
 const GO: &str = "bot-api-go-client";

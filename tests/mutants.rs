@@ -3,14 +3,14 @@
 //! `sealcheck serve --mutant NAME` child), and tolerated mutants survive (the corpus does not
 //! flag leniencies it documents as acceptable).
 
+use sealcheck::corpus;
 use sealcheck::iut::subprocess::Subprocess;
+use sealcheck::iut::Reference;
 use sealcheck::mutants;
-use sealcheck::ops::Reference;
-use sealcheck::vectors;
 
 #[test]
 fn the_reference_conforms() {
-    let files = vectors::load_embedded().unwrap();
+    let files = corpus::load_embedded().unwrap();
     let selected = mutants::everything(&files);
     let v = mutants::assess("reference", &mut Reference::default(), &selected).unwrap();
     assert!(!v.caught && !v.caught_strict, "{v:?}");
@@ -37,7 +37,7 @@ fn there_are_at_least_forty_counted_mutants_with_unique_names() {
 
 #[test]
 fn every_counted_mutant_is_caught_in_process_and_tolerated_ones_survive() {
-    let files = vectors::load_embedded().unwrap();
+    let files = corpus::load_embedded().unwrap();
     let selected = mutants::everything(&files);
     let mut missed = Vec::new();
     let mut flagged = Vec::new();
@@ -66,7 +66,7 @@ fn every_counted_mutant_is_caught_in_process_and_tolerated_ones_survive() {
 
 #[test]
 fn one_mutant_per_category_is_caught_through_the_protocol() {
-    let files = vectors::load_embedded().unwrap();
+    let files = corpus::load_embedded().unwrap();
     let selected = mutants::everything(&files);
     let exe = env!("CARGO_BIN_EXE_sealcheck");
     for name in [
@@ -101,7 +101,7 @@ fn serve_refuses_an_unknown_mutant() {
 fn mutants_do_not_panic_on_hostile_input() {
     use serde_json::json;
     // Every vector's args, cut short or with their binary fields replaced by hostile bytes.
-    let files = vectors::load_embedded().unwrap();
+    let files = corpus::load_embedded().unwrap();
     let hostile = [
         String::new(),
         "01".into(),

@@ -1,10 +1,8 @@
 //! The harness against implementations that misbehave (examples/misbehave.rs): every
 //! selected vector ends with exactly one outcome, the right one, and the run goes on.
 
-use sealcheck::expectations::Expectations;
+use sealcheck::engine::{execute, select, Expectations, Selection, VectorResult};
 use sealcheck::iut::subprocess::{Options, Subprocess};
-use sealcheck::report::VectorResult;
-use sealcheck::run::{execute, select, RunArgs};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -24,8 +22,8 @@ fn misbehave() -> PathBuf {
 
 /// Runs a small slice of the corpus (checksums among other ops) against `misbehave MODE ARG`.
 fn run(mode: &str, arg: &str, timeout: Duration) -> (Vec<VectorResult>, Subprocess) {
-    let files = sealcheck::vectors::load_embedded().unwrap();
-    let args = RunArgs {
+    let files = sealcheck::corpus::load_embedded().unwrap();
+    let selection = Selection {
         filters: vec![
             "mixin.checksum/go-kat/*".into(),
             "*/upstream/*".into(),
@@ -33,7 +31,7 @@ fn run(mode: &str, arg: &str, timeout: Duration) -> (Vec<VectorResult>, Subproce
         ],
         ..Default::default()
     };
-    let selected = select(&files, &args);
+    let selected = select(&files, &selection);
     assert!(selected.len() > 40, "{}", selected.len());
     let cmd = format!("{} {mode} {arg}", misbehave().display());
     let mut target = Subprocess::spawn_with(

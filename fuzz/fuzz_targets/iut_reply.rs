@@ -1,6 +1,6 @@
-//! cargo-fuzz target `iut_reply`: see `sealcheck::difffuzz` for what it builds and asserts.
+//! cargo-fuzz target `iut_reply`: see `sealcheck::fuzz` for what it builds and asserts.
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    sealcheck::difffuzz::replay("iut_reply", data);
+    sealcheck::fuzz::replay("iut_reply", data);
 });

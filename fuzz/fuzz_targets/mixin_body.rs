@@ -1,6 +1,6 @@
-//! cargo-fuzz target `mixin_body`: see `sealcheck::difffuzz` for what it builds and asserts.
+//! cargo-fuzz target `mixin_body`: see `sealcheck::fuzz` for what it builds and asserts.
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    sealcheck::difffuzz::replay("mixin_body", data);
+    sealcheck::fuzz::replay("mixin_body", data);
 });

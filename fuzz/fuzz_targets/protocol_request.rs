@@ -1,6 +1,6 @@
-//! cargo-fuzz target `protocol_request`: see `sealcheck::difffuzz` for what it builds and asserts.
+//! cargo-fuzz target `protocol_request`: see `sealcheck::fuzz` for what it builds and asserts.
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    sealcheck::difffuzz::replay("protocol_request", data);
+    sealcheck::fuzz::replay("protocol_request", data);
 });

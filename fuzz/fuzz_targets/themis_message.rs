@@ -1,6 +1,6 @@
-//! cargo-fuzz target `themis_message`: see `sealcheck::difffuzz` for what it builds and asserts.
+//! cargo-fuzz target `themis_message`: see `sealcheck::fuzz` for what it builds and asserts.
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    sealcheck::difffuzz::replay("themis_message", data);
+    sealcheck::fuzz::replay("themis_message", data);
 });

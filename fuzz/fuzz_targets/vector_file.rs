@@ -1,6 +1,6 @@
-//! cargo-fuzz target `vector_file`: see `sealcheck::difffuzz` for what it builds and asserts.
+//! cargo-fuzz target `vector_file`: see `sealcheck::fuzz` for what it builds and asserts.
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    sealcheck::difffuzz::replay("vector_file", data);
+    sealcheck::fuzz::replay("vector_file", data);
 });

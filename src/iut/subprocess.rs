@@ -5,9 +5,9 @@
 //! and the requests that were in flight are run again one at a time, so the outcome lands on
 //! the request that caused it. Every request ends with exactly one result.
 
-use super::{Failure, Hello, Implementation, Reply};
-use crate::Stage;
-use serde_json::{json, Value};
+use super::Implementation;
+use crate::protocol::{self, Failure, Hello, Reply};
+use serde_json::Value;
 use std::collections::{BTreeMap, VecDeque};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, Command, Stdio};
@@ -143,12 +143,11 @@ impl Subprocess {
 
     fn handshake(&mut self) -> Result<Hello, String> {
         let proc = self.proc.as_mut().ok_or("not running")?;
-        let line = format!(
-            "{}\n",
-            json!({"id": 0, "op": "hello", "args": {"protocol": 1}})
-        );
+        let mut line = Vec::new();
+        // Writing to a Vec cannot fail.
+        let _ = protocol::write_hello_request(&mut line);
         proc.to_stdin
-            .send(line.into_bytes())
+            .send(line)
             .map_err(|_| "stdin closed".to_owned())?;
         let deadline = Instant::now() + self.options.timeout;
         let text = loop {
@@ -174,31 +173,7 @@ impl Subprocess {
                 }
             }
         };
-        match parse_reply(&text) {
-            Ok((0, Reply::Ok(ok))) => {
-                if ok.get("protocol").and_then(Value::as_u64) != Some(1) {
-                    return Err(format!("handshake: unsupported protocol in {ok}"));
-                }
-                let ops = ok["ops"]
-                    .as_array()
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(Value::as_str)
-                            .map(str::to_owned)
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                Ok(Hello {
-                    name: ok["name"].as_str().unwrap_or("unnamed").to_owned(),
-                    version: ok["version"].as_str().unwrap_or_default().to_owned(),
-                    ops,
-                })
-            }
-            Ok((id, reply)) => Err(format!(
-                "handshake: unexpected reply {reply:?} with id {id}"
-            )),
-            Err(e) => Err(format!("handshake: {e}")),
-        }
+        protocol::parse_hello(&text).map_err(|e| format!("handshake: {e}"))
     }
 
     /// Kills the process (if it still runs), collects its stderr and says how it ended.
@@ -352,66 +327,6 @@ fn read_bounded_line(reader: &mut impl BufRead, line: &mut Vec<u8>) -> Result<us
     }
 }
 
-/// Parses one reply line into its id and reply; the error says how it breaks the protocol.
-pub fn parse_reply(text: &str) -> Result<(u64, Reply), String> {
-    let short: String = text.chars().take(200).collect();
-    let mut v: Value = serde_json::from_str(text).map_err(|_| format!("not JSON: {short}"))?;
-    let id = v
-        .get("id")
-        .and_then(Value::as_u64)
-        .ok_or_else(|| format!("no unsigned integer id: {short}"))?;
-    let shape = |why: &str| format!("reply {id}: {why}: {short}");
-    let reply = if let Some(ok) = v.get_mut("ok") {
-        if !ok.is_object() {
-            return Err(shape("ok is not an object"));
-        }
-        Reply::Ok(ok.take())
-    } else if let Some(e) = v.get("error") {
-        let message = e
-            .get("message")
-            .and_then(Value::as_str)
-            .ok_or_else(|| shape("error without a message"))?;
-        let stage = match e.get("stage") {
-            None | Some(Value::Null) => None,
-            Some(s) => Some(
-                s.as_str()
-                    .and_then(Stage::from_name)
-                    .ok_or_else(|| shape("unknown stage"))?,
-            ),
-        };
-        let code = match e.get("code") {
-            None | Some(Value::Null) => None,
-            Some(Value::String(c)) => Some(c.clone()),
-            Some(other) => Some(other.to_string()),
-        };
-        Reply::Error {
-            message: message.to_owned(),
-            code,
-            stage,
-        }
-    } else if let Some(u) = v.get("unsupported") {
-        Reply::Unsupported(
-            u.as_str()
-                .ok_or_else(|| shape("unsupported is not a string"))?
-                .to_owned(),
-        )
-    } else {
-        return Err(shape("neither ok, error nor unsupported"));
-    };
-    Ok((id, reply))
-}
-
-/// Appends one request line, serialising `args` in place rather than copying it into a new
-/// JSON value first.
-fn write_request(out: &mut Vec<u8>, id: u64, op: &str, args: &Value) {
-    use std::io::Write as _;
-    let _ = write!(out, "{{\"id\":{id},\"op\":");
-    let _ = serde_json::to_writer(&mut *out, op);
-    out.extend_from_slice(b",\"args\":");
-    let _ = serde_json::to_writer(&mut *out, args);
-    out.extend_from_slice(b"}\n");
-}
-
 /// Where a request stands in [`Subprocess::call_many`].
 struct InFlight {
     index: usize,
@@ -513,7 +428,8 @@ impl Implementation for Subprocess {
                 };
                 let id = self.next_id;
                 self.next_id += 1;
-                write_request(&mut batch, id, op, args);
+                // Writing to a Vec cannot fail.
+                let _ = protocol::write_request(&mut batch, id, op, args);
                 sent.push((id, i));
                 inflight.insert(
                     id,
@@ -538,7 +454,7 @@ impl Implementation for Subprocess {
                 Ok(Event::Lines(lines)) => {
                     let mut failure = None;
                     for line in lines {
-                        match parse_reply(&line) {
+                        match protocol::parse_reply(&line) {
                             Ok((id, reply)) => {
                                 if let Some(f) = inflight.remove(&id) {
                                     finish(&mut results, f.index, Ok(reply), &mut done);
@@ -621,37 +537,6 @@ impl Drop for Subprocess {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn replies_parse_and_violations_are_named() {
-        assert_eq!(parse_reply(r#"{"id":3,"ok":{"a":1}}"#).unwrap().0, 3);
-        let (_, r) =
-            parse_reply(r#"{"id":4,"error":{"message":"m","code":15,"stage":"key"}}"#).unwrap();
-        assert_eq!(
-            r,
-            Reply::Error {
-                message: "m".into(),
-                code: Some("15".into()),
-                stage: Some(Stage::Key)
-            }
-        );
-        assert!(parse_reply("garbage").unwrap_err().starts_with("not JSON"));
-        assert!(parse_reply(r#"{"id":-1,"ok":{}}"#)
-            .unwrap_err()
-            .contains("id"));
-        assert!(parse_reply(r#"{"id":1,"error":{"stage":"key"}}"#)
-            .unwrap_err()
-            .contains("message"));
-        assert!(
-            parse_reply(r#"{"id":1,"error":{"message":"m","stage":"nope"}}"#)
-                .unwrap_err()
-                .contains("stage")
-        );
-        assert!(parse_reply(r#"{"id":1,"ok":3}"#)
-            .unwrap_err()
-            .contains("object"));
-        assert!(parse_reply(r#"{"id":1}"#).unwrap_err().contains("neither"));
-    }
 
     #[test]
     fn tail_text_respects_char_boundaries() {

@@ -3,7 +3,7 @@
 //! They accept the documented shape and what real SDKs send besides (`recipient_sessions`,
 //! full session objects, an empty `data`), and ignore fields they do not know.
 
-use crate::codec::from_base64_any;
+use crate::wire::from_base64_any;
 use serde::{Deserialize, Serialize};
 
 /// One item of the request array.

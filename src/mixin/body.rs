@@ -11,8 +11,8 @@
 //! ```
 
 use super::MixinError;
-use crate::codec::Reader;
-use crate::dissect::Dissection;
+use crate::wire::Dissection;
+use crate::wire::Reader;
 use std::ops::Range;
 use uuid::Uuid;
 

@@ -155,7 +155,7 @@ fn open(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::codec::from_base64_any;
+    use crate::wire::from_base64_any;
 
     fn recipient(seed: u8, id: u8) -> ([u8; 32], Recipient) {
         let s = [seed; 32];

@@ -1,6 +1,6 @@
 //! Typed Mixin errors, each mapped onto one canonical stage of PROTOCOL.md.
 
-use crate::Stage;
+use crate::wire::Stage;
 use thiserror::Error;
 
 /// Why the reference refused a Mixin input.

@@ -95,12 +95,7 @@ mod tests {
     /// flutter-app `calculateAgreementTest` (vectors/upstream).
     #[test]
     fn upstream_agreement_vector() {
-        let b64 = |s| {
-            crate::codec::from_base64_any(s)
-                .unwrap()
-                .try_into()
-                .unwrap()
-        };
+        let b64 = |s| crate::wire::from_base64_any(s).unwrap().try_into().unwrap();
         let private: [u8; 32] = b64("IFxd7LKqNc+NBVhFYqGOyN67J9XXqOzmFu4wBd3YgX0=");
         let public: [u8; 32] = b64("MZqwdh6zq6KKfQU6YozSQ4jtAws5UPOJNPSwEBvWUw0=");
         let expected: [u8; 32] = b64("njmQdTN33L/7ZsKuCyPmKu9Q8ywwwpfgSuvT4t8aXQw=");

@@ -2,10 +2,10 @@
 //! checksum and key conversions.
 
 use super::{hex_arg, ok_hex, reject, Entry, MutantInfo};
-use crate::iut::Reply;
+use crate::iut::Reference;
 use crate::mixin::{keys, MixinError};
-use crate::ops::Reference;
-use crate::Stage;
+use crate::protocol::Reply;
+use crate::wire::Stage;
 use aes::cipher::{
     block_padding::NoPadding, BlockDecryptMut, BlockEncrypt, BlockEncryptMut, KeyIvInit,
 };
@@ -240,7 +240,7 @@ fn enc_args(args: &Value) -> Option<EncArgs> {
         .get("ivs")?
         .as_array()?
         .iter()
-        .map(|iv| crate::codec::from_hex(iv.as_str()?).ok()?.try_into().ok())
+        .map(|iv| crate::wire::from_hex(iv.as_str()?).ok()?.try_into().ok())
         .collect::<Option<Vec<[u8; 16]>>>()?;
     Some(EncArgs {
         seed: hex_arg(args, "private_key")?,
@@ -253,7 +253,7 @@ fn enc_args(args: &Value) -> Option<EncArgs> {
 }
 
 fn encrypt_twin(q: Enc, a: &EncArgs) -> Result<Vec<u8>, Reply> {
-    let bad = |m: String| Reply::error(m, Some(crate::ops::BAD_ARGS), None);
+    let bad = |m: String| Reply::error(m, Some(crate::iut::BAD_ARGS), None);
     let seed = keys::seed(&a.seed)?;
     let count = u16::try_from(a.sessions.len())
         .map_err(|_| MixinError::TooManySessions(a.sessions.len()))?;

@@ -19,12 +19,10 @@
 mod mixin;
 mod themis;
 
-use crate::expectations::Expectations;
-use crate::iut::{Failure, Hello, Implementation, Reply};
-use crate::ops::Reference;
-use crate::report::VectorResult;
-use crate::run;
-use crate::vectors::{Vector, VectorFile};
+use crate::corpus::{Vector, VectorFile};
+use crate::engine::{self, Expectations, Selection, VectorResult};
+use crate::iut::{Implementation, Reference};
+use crate::protocol::{Failure, Hello, Reply};
 use serde_json::Value;
 
 /// What the zoo says about one mutant.
@@ -117,7 +115,7 @@ pub fn assess(
     imp: &mut dyn Implementation,
     selected: &[(&str, &Vector)],
 ) -> Result<Verdict, String> {
-    let results = run::execute(imp, selected, false, &Expectations::default(), &mut |_| {})?;
+    let results = engine::execute(imp, selected, false, &Expectations::default(), &mut |_| {})?;
     Ok(verdict(name, &results))
 }
 
@@ -155,14 +153,14 @@ fn verdict(name: &str, results: &[VectorResult]) -> Verdict {
 
 /// Every vector of `files`, in corpus order.
 pub fn everything(files: &[(String, VectorFile)]) -> Vec<(&str, &Vector)> {
-    run::select(files, &run::RunArgs::default())
+    engine::select(files, &Selection::default())
 }
 
 // ---- helpers shared by the twins -------------------------------------------------------
 
 /// A hex argument, or `None` if it is missing or malformed (the reference then answers).
 fn hex_arg(args: &Value, name: &str) -> Option<Vec<u8>> {
-    crate::codec::from_hex(args.get(name)?.as_str()?).ok()
+    crate::wire::from_hex(args.get(name)?.as_str()?).ok()
 }
 
 /// A successful reply with one hex field.
@@ -173,13 +171,13 @@ fn ok_hex(field: &str, bytes: &[u8]) -> Reply {
 /// A reply's hex field, if it is a success.
 fn reply_hex(reply: &Reply, field: &str) -> Option<Vec<u8>> {
     match reply {
-        Reply::Ok(v) => crate::codec::from_hex(v.get(field)?.as_str()?).ok(),
+        Reply::Ok(v) => crate::wire::from_hex(v.get(field)?.as_str()?).ok(),
         _ => None,
     }
 }
 
 /// An error reply at a stage.
-fn reject(message: impl Into<String>, stage: crate::Stage) -> Reply {
+fn reject(message: impl Into<String>, stage: crate::wire::Stage) -> Reply {
     Reply::error(message, None, Some(stage))
 }
 
@@ -194,22 +192,23 @@ fn with_hex(args: &Value, name: &str, bytes: &[u8]) -> Value {
 
 /// Runs the embedded corpus against the reference and every mutant (in process, or with
 /// `protocol` = the path of a `sealcheck` built with this feature, each through
-/// `sealcheck serve --mutant NAME`), prints a Markdown table and returns whether the
-/// reference conforms and every counted mutant is caught.
+/// `sealcheck serve --mutant NAME`), gives `out` a Markdown table line by line as each mutant
+/// is judged, and returns whether the reference conforms and every counted mutant is caught.
 ///
 /// The table also says whether the corpus without the `*-extra.json` files (the vectors added
 /// for surviving mutants) catches each mutant.
 ///
 /// `vector_files` replaces the embedded corpus when not empty.
-pub fn main(
+pub fn zoo(
     protocol: Option<&str>,
     only: &[String],
     vector_files: &[std::path::PathBuf],
+    out: &mut dyn FnMut(&str),
 ) -> Result<bool, String> {
     let files = if vector_files.is_empty() {
-        crate::vectors::load_embedded()?
+        crate::corpus::load_embedded()?
     } else {
-        crate::vectors::load_paths(vector_files)?
+        crate::corpus::load_paths(vector_files)?
     };
     let base_files: Vec<(String, VectorFile)> = files
         .iter()
@@ -219,7 +218,7 @@ pub fn main(
     let selected = everything(&files);
     let base = everything(&base_files);
     let reference = assess("reference", &mut Reference::default(), &selected)?;
-    println!(
+    out(&format!(
         "reference: {} ({} vectors)\n",
         if reference.caught || reference.caught_strict {
             "NOT CONFORMING"
@@ -227,7 +226,7 @@ pub fn main(
             "conforming"
         },
         selected.len()
-    );
+    ));
     let run_one = |name: &str, sel: &[(&str, &Vector)]| -> Result<Verdict, String> {
         match protocol {
             Some(exe) => {
@@ -243,8 +242,8 @@ pub fn main(
     };
     let mut all_caught = true;
     let (mut counted, mut killed, mut killed_base) = (0usize, 0usize, 0usize);
-    println!("| mutant | bug | real implementation | caught | strict | without extra vectors | first catching vectors |");
-    println!("|---|---|---|---|---|---|---|");
+    out("| mutant | bug | real implementation | caught | strict | without extra vectors | first catching vectors |");
+    out("|---|---|---|---|---|---|---|");
     for info in all() {
         if !only.is_empty() && !only.iter().any(|o| o == info.name) {
             continue;
@@ -259,7 +258,7 @@ pub fn main(
         }
         let cell = |text: &str| text.replace('|', "\\|");
         let word = |caught: bool| if caught { "caught" } else { "missed" };
-        println!(
+        out(&format!(
             "| {}{} | {} | {} | {} | {} | {} | {} |",
             info.name,
             if info.tolerated { " (tolerated)" } else { "" },
@@ -269,7 +268,7 @@ pub fn main(
             word(v.caught_strict),
             word(b.caught),
             v.first.join("<br>")
-        );
+        ));
     }
     let pct = |k: usize| {
         if counted == 0 {
@@ -278,10 +277,10 @@ pub fn main(
             100.0 * k as f64 / counted as f64
         }
     };
-    println!(
+    out(&format!(
         "\nkill rate: {killed}/{counted} counted mutants caught ({:.0}%); without the extra vectors {killed_base}/{counted} ({:.0}%)",
         pct(killed),
         pct(killed_base)
-    );
+    ));
     Ok(!reference.caught && !reference.caught_strict && all_caught)
 }

@@ -2,10 +2,10 @@
 //! (ECDH, Soter KDF, Secure Cell), built on the public Themis API and RustCrypto.
 
 use super::{hex_arg, ok_hex, reject, with_hex, Entry, MutantInfo};
-use crate::iut::Reply;
-use crate::ops::Reference;
+use crate::iut::Reference;
+use crate::protocol::Reply;
 use crate::themis::{self, KeyKind};
-use crate::Stage;
+use crate::wire::Stage;
 use aes_gcm::aead::{AeadInPlace, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce};
 use hmac::{Hmac, Mac};

@@ -1,6 +1,7 @@
 //! JUnit XML, one testsuite per op and one testcase per vector.
 
-use super::{Report, Status};
+use super::Report;
+use crate::engine::{Status, VectorResult};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -23,7 +24,7 @@ fn escape(s: &str) -> String {
 
 /// Renders the report as JUnit XML; expected failures count as passes with a note.
 pub fn to_junit(report: &Report) -> String {
-    let mut suites: BTreeMap<&str, Vec<&super::VectorResult>> = BTreeMap::new();
+    let mut suites: BTreeMap<&str, Vec<&VectorResult>> = BTreeMap::new();
     for r in &report.results {
         suites.entry(&r.op).or_default().push(r);
     }
@@ -97,7 +98,6 @@ pub fn to_junit(report: &Report) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::VectorResult;
 
     #[test]
     fn escapes_and_counts() {

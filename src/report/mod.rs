@@ -7,54 +7,13 @@ mod markdown;
 pub use junit::to_junit;
 pub use markdown::to_markdown;
 
+use crate::engine::{Outcome, Run, VectorResult};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::path::Path;
 
 /// The report's format version.
 pub const REPORT_VERSION: u32 = 1;
-
-/// How a vector's outcome counts, after the expectations file is applied.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Status {
-    /// Conforming (pass, acceptable, skipped, or a stage mismatch outside strict mode).
-    Ok,
-    /// A conformance failure.
-    Failure,
-    /// A failure listed in the expectations file, with the same outcome.
-    ExpectedFailure,
-    /// Listed in the expectations file, but the outcome changed: the file is out of date.
-    Unexpected,
-}
-
-impl Status {
-    /// Whether this status fails the run.
-    pub fn fails_run(self) -> bool {
-        matches!(self, Status::Failure | Status::Unexpected)
-    }
-}
-
-/// One vector's result.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct VectorResult {
-    /// Vector id.
-    pub id: String,
-    /// Its op.
-    pub op: String,
-    /// The vector's verdict class: valid, invalid or acceptable.
-    pub expected: String,
-    /// Outcome label: pass, fail, stage-mismatch, acceptable, skipped, crashed, timeout,
-    /// protocol-error.
-    pub outcome: String,
-    /// What happened, in words (empty for a plain pass).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub detail: String,
-    /// How it counts.
-    pub status: Status,
-    /// The expectations file's reason, when the vector is listed there.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub known_failure: Option<String>,
-}
 
 /// A whole run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -118,6 +77,33 @@ impl Report {
         }
     }
 
+    /// The report of a run.
+    pub fn from_run(run: &Run) -> Self {
+        let mut report = Report::new(
+            run.target.clone(),
+            run.implementation.clone(),
+            run.strict,
+            run.results.clone(),
+        );
+        report.restarts = run.restarts;
+        report.stderr_tail = run.stderr_tail.clone();
+        report
+    }
+
+    /// Reads a JSON report written by `sealcheck run --json`.
+    pub fn load(path: &Path) -> Result<Report, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        serde_json::from_str(&text)
+            .map_err(|e| format!("{}: not a sealcheck JSON report: {e}", path.display()))
+    }
+
+    /// The JSON text of the report (docs/REPORTS.md), pretty-printed with a trailing newline.
+    pub fn to_json(&self) -> Result<String, String> {
+        let mut text = serde_json::to_string_pretty(self).map_err(|e| e.to_string())?;
+        text.push('\n');
+        Ok(text)
+    }
+
     /// Per-op counts of each outcome label, for the summary tables.
     pub fn by_op(&self) -> BTreeMap<&str, BTreeMap<&str, usize>> {
         let mut table: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
@@ -133,7 +119,7 @@ impl Report {
 
     /// The summary table for the terminal: one row per op, one column per outcome seen.
     pub fn summary_table(&self) -> String {
-        let labels: Vec<&str> = crate::check::Outcome::LABELS
+        let labels: Vec<&str> = Outcome::LABELS
             .into_iter()
             .filter(|l| self.outcomes.contains_key(*l))
             .collect();
@@ -218,6 +204,7 @@ pub fn diff(old: &Report, new: &Report) -> Diff {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::Status;
 
     fn r(id: &str, outcome: &str, status: Status) -> VectorResult {
         VectorResult {

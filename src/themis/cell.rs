@@ -2,7 +2,7 @@
 
 use super::error::ThemisError;
 use super::kdf;
-use crate::codec::Reader;
+use crate::wire::Reader;
 use aes_gcm::aead::{AeadInPlace, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce, Tag};
 use std::ops::Range;
@@ -161,7 +161,7 @@ pub fn open(master: &[u8], cell: &CellView<'_>) -> Result<Vec<u8>, ThemisError> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Stage;
+    use crate::wire::Stage;
 
     fn parse_all(cell: &[u8]) -> Result<CellView<'_>, ThemisError> {
         parse(&mut Reader::new(cell), &mut CellRanges::default())

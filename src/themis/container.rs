@@ -1,7 +1,7 @@
 //! Soter key containers: tag, big-endian size, little-endian-stored CRC-32C (spec §1.1-1.2).
 
 use super::error::ThemisError;
-use crate::codec::Reader;
+use crate::wire::Reader;
 use std::ops::Range;
 
 /// Length of the container header: tag, size, checksum.

@@ -5,7 +5,7 @@ use super::error::ThemisError;
 use super::keys::{parse_key, Key};
 use super::message::{self, MessageType};
 use super::rsa;
-use crate::dissect::Dissection;
+use crate::wire::Dissection;
 use ::rsa::traits::PublicKeyParts;
 
 /// Length of the random secret the RSA path wraps (`THEMIS_RSA_SYMM_PASSWD_LENGTH`).

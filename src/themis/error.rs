@@ -1,7 +1,7 @@
 //! Errors of the Themis reference and their canonical stages (docs/themis-secure-message.md §8).
 
-use super::keys::KeyKind;
-use crate::Stage;
+use super::kind::KeyKind;
+use crate::wire::Stage;
 use thiserror::Error;
 
 /// Why the reference rejected an input or could not produce an output.

@@ -3,8 +3,8 @@
 use super::container::{self, HEADER_LEN};
 use super::keys::{key_check, payload_layout, tag_info, TagInfo};
 use super::message::{self, MessageType};
-use crate::codec::Reader;
-use crate::dissect::Dissection;
+use crate::wire::Dissection;
+use crate::wire::Reader;
 
 /// Lays out a key container or a Secure Message field by field, with the first problem the
 /// reference finds; `None` if the bytes look like neither.

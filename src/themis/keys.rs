@@ -3,51 +3,10 @@
 use super::container;
 use super::ec::{Curve, EcPublic, EcSecret};
 use super::error::ThemisError;
+use super::kind::KeyKind;
 use rsa::traits::{PrivateKeyParts, PublicKeyParts};
 use rsa::{BigUint, RsaPrivateKey, RsaPublicKey};
-use std::fmt;
 use std::ops::Range;
-
-/// What a valid Themis key is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum KeyKind {
-    /// `REC2`/`REC3`/`REC5`.
-    EcPrivate,
-    /// `UEC2`/`UEC3`/`UEC5`.
-    EcPublic,
-    /// `RRA1`/`RRA2`/`RRA4`/`RRA8`.
-    RsaPrivate,
-    /// `URA1`/`URA2`/`URA4`/`URA8`.
-    RsaPublic,
-}
-
-impl KeyKind {
-    /// The protocol's name for the kind (`themis.key.check`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            KeyKind::EcPrivate => "ec_private",
-            KeyKind::EcPublic => "ec_public",
-            KeyKind::RsaPrivate => "rsa_private",
-            KeyKind::RsaPublic => "rsa_public",
-        }
-    }
-
-    /// Whether the kind holds a private key.
-    pub fn is_private(self) -> bool {
-        matches!(self, KeyKind::EcPrivate | KeyKind::RsaPrivate)
-    }
-
-    /// Whether the kind is an EC key.
-    pub fn is_ec(self) -> bool {
-        matches!(self, KeyKind::EcPrivate | KeyKind::EcPublic)
-    }
-}
-
-impl fmt::Display for KeyKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// The public exponents Themis imports (`soter_rsa_key.c` accepts only these two).
 const RSA_EXPONENTS: [u32; 2] = [3, 65537];
@@ -344,7 +303,7 @@ fn write_rsa(key: &RsaPrivateKey, digit: u8) -> Option<(Vec<u8>, Vec<u8>)> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::Stage;
+    use crate::wire::Stage;
     use rand_chacha::rand_core::SeedableRng;
     use rand_chacha::ChaCha20Rng;
     use std::sync::OnceLock;

@@ -2,8 +2,8 @@
 
 use super::cell::{self, CellRanges, CellView};
 use super::error::ThemisError;
-use crate::codec::Reader;
-use crate::dissect::Dissection;
+use crate::wire::Dissection;
+use crate::wire::Reader;
 use std::ops::Range;
 
 /// `THEMIS_SECURE_MESSAGE_EC_SIGNED`.

@@ -4,7 +4,7 @@
 //! messages (ECDSA-SHA256 / RSA-PSS-SHA256) and encrypted messages (static ECDH or RSA-OAEP,
 //! each followed by a Secure Cell with AES-256-GCM). Encoders write exactly what Themis
 //! writes; decoders accept everything Themis writes and reject, with a typed error and a
-//! canonical [`Stage`](crate::Stage), the inputs Themis merely tolerates.
+//! canonical [`Stage`](crate::wire::Stage), the inputs Themis merely tolerates.
 //!
 //! Randomness is always an argument so that vectors are reproducible.
 
@@ -16,6 +16,7 @@ mod error;
 mod inspect;
 mod kdf;
 mod keys;
+mod kind;
 mod message;
 mod rsa;
 mod sign;
@@ -23,7 +24,8 @@ mod sign;
 pub use encrypt::{decrypt, encrypt, EncryptRandom};
 pub use error::ThemisError;
 pub use inspect::dissect;
-pub use keys::{generate_ec_keypair, generate_rsa_keypair, key_check, public_key_for, KeyKind};
+pub use keys::{generate_ec_keypair, generate_rsa_keypair, key_check, public_key_for};
+pub use kind::KeyKind;
 pub use message::{MessageType, EC_ENCRYPTED, EC_SIGNED, RSA_ENCRYPTED, RSA_SIGNED};
 pub use sign::{sign, verify};
 

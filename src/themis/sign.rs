@@ -5,7 +5,7 @@ use super::error::ThemisError;
 use super::keys::{parse_key, Key};
 use super::message::{self, MessageType};
 use super::rsa;
-use crate::dissect::Dissection;
+use crate::wire::Dissection;
 use ::rsa::traits::PublicKeyParts;
 use ::rsa::RsaPublicKey;
 

@@ -4,7 +4,7 @@
 use super::ec::EcPublic;
 use super::keys::{parse_key, tests::fix_crc, tests::rsa_pair, tests::rsa_pair2, Key};
 use super::*;
-use crate::Stage;
+use crate::wire::Stage;
 use proptest::prelude::*;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
@@ -667,7 +667,7 @@ fn rsa_layout_matches_the_spec() {
     assert_eq!(&m[140..144], &[0x00, 0x01, 0x01, 0x40]);
     assert_eq!(&m[156..168], &r.iv);
     // The cell is keyed by the 70-byte secret alone.
-    let mut rd = crate::codec::Reader::new(&m[140..]);
+    let mut rd = crate::wire::Reader::new(&m[140..]);
     let view = cell::parse(&mut rd, &mut cell::CellRanges::default()).unwrap();
     assert_eq!(cell::open(&r.secret, &view).unwrap(), b"z");
     // Same random values, same bytes; the sender's key plays no part.

@@ -1,0 +1,122 @@
+//! The command line: clap's structs, printing, the progress bar and exit codes, one file per
+//! subcommand. Everything else is the library's; nothing in the library imports this.
+
+mod bench;
+mod diff;
+mod fuzz;
+mod generate;
+mod inspect;
+mod lint;
+#[cfg(feature = "mutants")]
+mod mutants;
+mod run;
+mod serve;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Conformance and test-vector suite for Themis Secure Message and Mixin encrypted messages.
+///
+/// Exit codes: 0 conforming, 1 conformance failures, 2 usage or setup errors.
+#[derive(Parser)]
+#[command(name = "sealcheck", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check an implementation against the vector corpus (default: the embedded reference
+    /// against the embedded corpus).
+    Run(run::RunArgs),
+    /// Run the reference behind the JSON-lines protocol (docs/PROTOCOL.md) on stdin/stdout.
+    Serve {
+        /// Serve this mutant of the reference instead (see `sealcheck mutants`).
+        #[cfg(feature = "mutants")]
+        #[arg(long, value_name = "NAME")]
+        mutant: Option<String>,
+    },
+    /// Run the corpus against every mutant of the reference; exit 1 if one survives.
+    #[cfg(feature = "mutants")]
+    Mutants {
+        /// Run each mutant through `sealcheck serve --mutant NAME` as a child process.
+        #[arg(long)]
+        protocol: bool,
+        /// Only these mutants (default: all).
+        names: Vec<String>,
+        /// Vector files to run instead of the embedded corpus (repeatable).
+        #[arg(long = "vectors", value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Dissect a Mixin body, a Themis message or a Themis key, field by field.
+    Inspect {
+        /// The bytes, as hex or base64 (standard or URL-safe); `-` reads them from stdin.
+        input: String,
+        /// Force the format instead of recognising it.
+        #[arg(long, value_parser = ["mixin", "themis"])]
+        format: Option<String>,
+    },
+    /// Validate vector files and check the reference against every one of them.
+    Lint {
+        /// Vector files; default: the embedded corpus.
+        files: Vec<PathBuf>,
+    },
+    /// Rewrite the generated vector files from their recorded seeds, or generate new vectors
+    /// for an op (`--op` with `--count`, or with `--inputs`).
+    Generate(generate::GenerateArgs),
+    /// Measure the harness: the corpus in process and over the protocol, and a cheap op
+    /// against `sealcheck serve` beside a bare echo.
+    Bench {
+        /// Seconds to spend on each measurement.
+        #[arg(long, default_value_t = 2.0)]
+        seconds: f64,
+        /// Cheap requests per pipelined round.
+        #[arg(long, default_value_t = 200_000)]
+        requests: usize,
+    },
+    /// A bare JSON-lines echo, measured by `bench` beside `serve`.
+    #[command(hide = true)]
+    Echo,
+    /// Differential fuzzing: mutate corpus vectors, compare the reference with an
+    /// implementation, and write the shrunk disagreements as vectors.
+    Fuzz(fuzz::FuzzArgs),
+    /// Compare two JSON reports of `sealcheck run`; exit 1 if a vector regressed.
+    Diff {
+        /// The earlier report.
+        old: PathBuf,
+        /// The later report.
+        new: PathBuf,
+    },
+}
+
+/// Parses the command line and runs the command: the whole of `sealcheck`'s `main`.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run(args) => run::run(&args),
+        Command::Lint { files } => lint::lint(&files),
+        #[cfg(feature = "mutants")]
+        Command::Serve { mutant: Some(name) } => serve::serve_mutant(&name),
+        Command::Serve { .. } => serve::serve_reference(),
+        #[cfg(feature = "mutants")]
+        Command::Mutants {
+            protocol,
+            names,
+            files,
+        } => mutants::mutants(protocol, &names, &files),
+        Command::Inspect { input, format } => inspect::inspect(&input, format.as_deref()),
+        Command::Generate(args) => generate::generate(&args),
+        Command::Diff { old, new } => diff::diff(&old, &new),
+        Command::Echo => serve::echo(),
+        Command::Bench { seconds, requests } => bench::bench(seconds, requests),
+        Command::Fuzz(args) => fuzz::fuzz(&args),
+    }
+}
+
+/// A usage or setup error: said on stderr, exit code 2.
+fn fail(context: &str, e: impl std::fmt::Display) -> ExitCode {
+    eprintln!("sealcheck {context}: {e}");
+    ExitCode::from(2)
+}

@@ -1,0 +1,306 @@
+//! `sealcheck generate`: the generated part of the corpus, rewritten byte for byte from the
+//! seed recorded in each file.
+//!
+//! Each generated file has a builder (one per format and op, in `mixin.rs`, `mixin_decrypt.rs`,
+//! `themis.rs` and `extra.rs`) that draws every input from a seeded ChaCha20 stream (`gen.rs`)
+//! and asks the reference for every expected output; `family.rs` defines the accumulated
+//! families. Hand-curated files live in `vectors/curated/` and are never touched.
+
+mod extra;
+pub mod family;
+mod gen;
+mod mixin;
+mod mixin_decrypt;
+mod mixin_parts;
+mod themis;
+
+pub use gen::{note, Builder, FileSpec, Gen, Generated, GENERATOR_VERSION};
+
+use crate::corpus::{Accumulated, Check, Generator, Vector, VectorFile, SCHEMA_VERSION};
+use crate::protocol::Reply;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Every generated file, Mixin first.
+pub fn files() -> Vec<FileSpec> {
+    let mut all = mixin::files();
+    all.extend(themis::files());
+    all.extend(extra::files());
+    all
+}
+
+/// One pseudo-random case of `op` for accumulated vectors: mostly well-formed inputs, the
+/// rest single mutations of them.
+pub fn accumulated_args(g: &mut Gen, op: &str) -> Result<Value, String> {
+    match op.split_once('.') {
+        Some(("mixin", _)) => mixin::accumulated_args(g, op),
+        Some(("themis", _)) => themis::accumulated_args(g, op),
+        _ => Err(format!("no accumulated cases for {op}")),
+    }
+}
+
+/// Whether `op` has accumulated cases.
+pub fn has_accumulated(op: &str) -> bool {
+    accumulated_args(&mut Gen::new(0), op).is_ok()
+}
+
+/// Builds one file from its seed.
+pub fn build(spec: &FileSpec, seed: u64) -> Result<VectorFile, String> {
+    let mut gen = Gen::new(seed);
+    let g = (spec.build)(&mut gen)?;
+    let format = spec.op.split('.').next().unwrap_or_default().to_owned();
+    // Keep only the notes the tests use, so the file defines exactly its flags.
+    let used: std::collections::HashSet<&String> = g.tests.iter().flat_map(|t| &t.flags).collect();
+    let notes = g
+        .notes
+        .into_iter()
+        .filter(|(k, _)| used.contains(k))
+        .collect();
+    let mut accumulated = Vec::new();
+    // One family per op, in the op's main file (vectors/<format>/<op>.json).
+    let main_file = spec
+        .op
+        .split_once('.')
+        .is_some_and(|(fmt, name)| spec.path == format!("vectors/{fmt}/{name}.json"));
+    if main_file && has_accumulated(spec.op) {
+        // A seed of its own, derived from the file's, so adding tests never moves the family;
+        // small enough to survive JSON readers that hold numbers as doubles.
+        let acc_seed = seed.wrapping_add(1_000_000) % (1 << 53);
+        let count = family::DEFAULT_COUNT;
+        accumulated.push(Accumulated {
+            id: format!("{}/accumulated/{count}-cases", spec.op),
+            comment: format!(
+                "{count} pseudo-random cases of {}, about 60% well-formed and the rest single mutations of them; the digest covers every exact output and every accept/reject decision.",
+                spec.op
+            ),
+            seed: acc_seed,
+            count,
+            digest: family::reference_digest(spec.op, acc_seed, count)?,
+            provenance: gen.provenance(),
+        });
+    }
+    Ok(VectorFile {
+        schema_version: SCHEMA_VERSION,
+        format,
+        op: spec.op.into(),
+        description: g.description,
+        generator: Some(Generator {
+            version: GENERATOR_VERSION.into(),
+            seed,
+        }),
+        notes,
+        tests: g.tests,
+        accumulated,
+    })
+}
+
+/// The canonical text of a vector file: pretty JSON, sorted keys, trailing newline.
+pub fn to_text(file: &VectorFile) -> Result<String, String> {
+    let mut text = serde_json::to_string_pretty(file).map_err(|e| e.to_string())?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// The seed recorded in an existing file, if there is one.
+fn recorded_seed(path: &Path) -> Option<u64> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let v: Value = serde_json::from_str(&text).ok()?;
+    v.get("generator")?.get("seed")?.as_u64()
+}
+
+/// Regenerates every generated file under `root`; with `check`, writes nothing and returns
+/// the paths that would change.
+pub fn generate_all(root: &Path, check: bool) -> Result<Vec<PathBuf>, String> {
+    let mut changed = Vec::new();
+    for spec in files() {
+        let path = root.join(spec.path);
+        let seed = recorded_seed(&path).unwrap_or(spec.default_seed);
+        let text = to_text(&build(&spec, seed)?)?;
+        let old = std::fs::read_to_string(&path).unwrap_or_default();
+        if old != text {
+            changed.push(path.clone());
+            if !check {
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+                }
+                std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+            }
+        }
+    }
+    Ok(changed)
+}
+
+/// Vectors a user asks for: `count` random valid cases of `op` from `seed`, written in the
+/// corpus format so `sealcheck run --vectors` takes them.
+pub fn random_file(op: &str, count: usize, seed: u64) -> Result<VectorFile, String> {
+    let mut g = Gen::new(seed);
+    let mut tests = Vec::with_capacity(count);
+    for i in 0..count {
+        let args = match op.split_once('.') {
+            Some(("mixin", _)) => mixin::random_args(&mut g, op)?,
+            Some(("themis", _)) => themis::random_args(&mut g, op)?,
+            _ => return Err(format!("unknown op {op}")),
+        };
+        tests.push(user_vector(
+            &mut g,
+            op,
+            format!("{op}/user/seed-{seed}-{i}"),
+            args,
+        )?);
+    }
+    user_file(
+        op,
+        seed,
+        format!("{count} random cases of {op} from seed {seed}."),
+        tests,
+    )
+}
+
+/// Vectors for inputs a user gives (their own keys, session ids, plaintexts): one args object
+/// per case, exactly as PROTOCOL.md's args for `op`; the reference supplies the expectation
+/// (valid with its output, or invalid with its stage). An encrypt without `random` gets
+/// randomness drawn from `seed`, so the expected output is exact.
+pub fn inputs_file(op: &str, inputs: &[Value], seed: u64) -> Result<VectorFile, String> {
+    if !crate::protocol::OPS.contains(&op) {
+        return Err(format!("unknown op {op}"));
+    }
+    let mut g = Gen::new(seed);
+    let mut tests = Vec::with_capacity(inputs.len());
+    for (i, args) in inputs.iter().enumerate() {
+        let mut args = args.clone();
+        if !args.is_object() {
+            return Err(format!("input {i} is not a JSON object"));
+        }
+        if args.get("random").is_none() {
+            if let Some(random) = injected_randomness(&mut g, op, &args) {
+                args["random"] = random;
+            }
+        }
+        tests.push(user_vector(
+            &mut g,
+            op,
+            format!("{op}/user/input-{i}"),
+            args,
+        )?);
+    }
+    user_file(
+        op,
+        seed,
+        format!(
+            "{} cases of {op} for inputs given by the user.",
+            inputs.len()
+        ),
+        tests,
+    )
+}
+
+fn injected_randomness(g: &mut Gen, op: &str, args: &Value) -> Option<Value> {
+    match op {
+        "mixin.encrypt" => {
+            let n = args.get("sessions")?.as_array()?.len();
+            let ivs: Vec<String> = (0..n).map(|_| hex::encode(g.array::<16>())).collect();
+            Some(
+                serde_json::json!({"message_key": hex::encode(g.array::<16>()), "nonce": hex::encode(g.array::<12>()), "ivs": ivs}),
+            )
+        }
+        "themis.encrypt" => Some(
+            serde_json::json!({"iv": hex::encode(g.array::<12>()), "secret": hex::encode(g.bytes(70)), "oaep_seed": hex::encode(g.array::<20>())}),
+        ),
+        _ => None,
+    }
+}
+
+fn user_vector(g: &mut Gen, op: &str, id: String, args: Value) -> Result<Vector, String> {
+    match g.answer(op, &args) {
+        Reply::Ok(_) if op == "themis.sign" => {
+            let key = args
+                .get("private_key")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let public = themis::public_for(key)?;
+            g.valid_checked(
+                op,
+                id,
+                "Given by the user; the signature is checked by verifying it.",
+                &[],
+                args,
+                Check::ThemisVerify { public_key: public },
+            )
+        }
+        Reply::Ok(_) => g.valid(
+            op,
+            id,
+            "Given by the user; the output is the reference's.",
+            &[],
+            args,
+        ),
+        Reply::Error {
+            stage: Some(stage),
+            message,
+            ..
+        } => g.invalid(
+            op,
+            id,
+            format!("Given by the user; the reference rejects it: {message}"),
+            &[],
+            args,
+            stage,
+        ),
+        other => Err(format!(
+            "{id}: the reference cannot judge these args: {other:?}"
+        )),
+    }
+}
+
+fn user_file(
+    op: &str,
+    seed: u64,
+    description: String,
+    tests: Vec<Vector>,
+) -> Result<VectorFile, String> {
+    Ok(VectorFile {
+        schema_version: SCHEMA_VERSION,
+        format: op.split('.').next().unwrap_or_default().to_owned(),
+        op: op.to_owned(),
+        description,
+        generator: Some(Generator {
+            version: GENERATOR_VERSION.into(),
+            seed,
+        }),
+        notes: BTreeMap::new(),
+        tests,
+        accumulated: Vec::new(),
+    })
+}
+
+/// What a user's vector file is made of.
+#[derive(Debug, Clone, Copy)]
+pub enum UserCases<'a> {
+    /// This many random valid cases.
+    Random(usize),
+    /// The args objects in this JSON file.
+    Inputs(&'a Path),
+}
+
+/// Writes the vector file for `op` made of `cases` to `out`; returns how many vectors it holds.
+pub fn write_user_file(
+    op: &str,
+    cases: UserCases<'_>,
+    seed: u64,
+    out: &Path,
+) -> Result<usize, String> {
+    let file = match cases {
+        UserCases::Random(n) => random_file(op, n, seed)?,
+        UserCases::Inputs(path) => {
+            let text =
+                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let inputs: Vec<Value> =
+                serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+            inputs_file(op, &inputs, seed)?
+        }
+    };
+    let text = to_text(&file)?;
+    std::fs::write(out, text).map_err(|e| format!("{}: {e}", out.display()))?;
+    Ok(file.tests.len())
+}

@@ -1,0 +1,45 @@
+//! The corpus on hand: the files embedded at build time, and vector files read from disk.
+
+use super::{VectorFile, SCHEMA_VERSION};
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/corpus.rs"));
+}
+
+/// The embedded corpus: (path, contents) of every file under vectors/.
+pub fn embedded() -> &'static [(&'static str, &'static str)] {
+    embedded::FILES
+}
+
+/// Parses a vector file; the error names the path.
+pub fn parse(path: &str, text: &str) -> Result<VectorFile, String> {
+    let file: VectorFile =
+        serde_json::from_str(text).map_err(|e| format!("{path}: not a vector file: {e}"))?;
+    if file.schema_version != SCHEMA_VERSION {
+        return Err(format!(
+            "{path}: schema_version {} (this sealcheck reads {SCHEMA_VERSION})",
+            file.schema_version
+        ));
+    }
+    Ok(file)
+}
+
+/// Loads the embedded corpus.
+pub fn load_embedded() -> Result<Vec<(String, VectorFile)>, String> {
+    embedded()
+        .iter()
+        .map(|(path, text)| parse(path, text).map(|f| (path.to_string(), f)))
+        .collect()
+}
+
+/// Loads vector files from disk.
+pub fn load_paths(paths: &[std::path::PathBuf]) -> Result<Vec<(String, VectorFile)>, String> {
+    paths
+        .iter()
+        .map(|p| {
+            let name = p.display().to_string();
+            let text = std::fs::read_to_string(p).map_err(|e| format!("{name}: {e}"))?;
+            parse(&name, &text).map(|f| (name, f))
+        })
+        .collect()
+}

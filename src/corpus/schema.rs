@@ -1,0 +1,60 @@
+//! The JSON Schema every vector file validates against, so `lint` and CI check the data
+//! itself and not only what the types happen to parse.
+
+use serde_json::Value;
+
+/// The JSON Schema (draft 2020-12) every vector file validates against.
+pub const SCHEMA: &str = include_str!("../../vectors/schema/vectors.schema.json");
+
+/// Validates one file's text against [`SCHEMA`]; one message per violation.
+pub fn schema_errors(text: &str) -> Vec<String> {
+    // Compiled once: lint validates every file of the corpus against it.
+    static VALIDATOR: std::sync::OnceLock<Result<jsonschema::Validator, String>> =
+        std::sync::OnceLock::new();
+    let validator = VALIDATOR.get_or_init(|| {
+        let schema: Value = serde_json::from_str(SCHEMA)
+            .map_err(|e| format!("the embedded schema is not JSON: {e}"))?;
+        jsonschema::draft202012::new(&schema)
+            .map_err(|e| format!("the embedded schema does not compile: {e}"))
+    });
+    let validator = match validator {
+        Ok(v) => v,
+        Err(e) => return vec![e.clone()],
+    };
+    let instance: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => return vec![format!("not JSON: {e}")],
+    };
+    validator
+        .iter_errors(&instance)
+        .map(|e| format!("{} (at {})", e, e.instance_path()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::{embedded, parse};
+
+    #[test]
+    fn every_embedded_file_validates_against_the_schema() {
+        assert!(!embedded().is_empty());
+        for (path, text) in embedded() {
+            assert_eq!(schema_errors(text), Vec::<String>::new(), "{path}");
+            parse(path, text).unwrap();
+        }
+    }
+
+    #[test]
+    fn the_schema_rejects_what_the_types_reject() {
+        let bad = r#"{"schema_version":1,"format":"mixin","op":"mixin.checksum","description":"d",
+            "tests":[{"id":"mixin.checksum/x/y","comment":"c","args":{},"expected":{"result":"valid","stage":"key","provenance":[{"kind":"reference","source":"s"}]}}]}"#;
+        assert!(
+            !schema_errors(bad).is_empty(),
+            "a valid vector with a stage and no output"
+        );
+        let unknown = r#"{"schema_version":1,"format":"mixin","op":"mixin.checksum","description":"d","tests":[],"extra":1}"#;
+        assert!(!schema_errors(unknown).is_empty());
+        assert!(parse("x", unknown).is_err());
+    }
+}

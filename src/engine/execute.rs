@@ -1,0 +1,162 @@
+//! Running selected vectors against an implementation: exactly one judged result per
+//! vector, with the expectations file applied.
+
+use super::{judge, run_family, Expectations, Outcome};
+use crate::corpus::{Accumulated, Vector};
+use crate::iut::Implementation;
+use crate::protocol::Failure;
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+
+/// How a vector's outcome counts, after the expectations file is applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// Conforming (pass, acceptable, skipped, or a stage mismatch outside strict mode).
+    Ok,
+    /// A conformance failure.
+    Failure,
+    /// A failure listed in the expectations file, with the same outcome.
+    ExpectedFailure,
+    /// Listed in the expectations file, but the outcome changed: the file is out of date.
+    Unexpected,
+}
+
+impl Status {
+    /// Whether this status fails the run.
+    pub fn fails_run(self) -> bool {
+        matches!(self, Status::Failure | Status::Unexpected)
+    }
+}
+
+/// One vector's result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VectorResult {
+    /// Vector id.
+    pub id: String,
+    /// Its op.
+    pub op: String,
+    /// The vector's verdict class: valid, invalid or acceptable.
+    pub expected: String,
+    /// Outcome label: pass, fail, stage-mismatch, acceptable, skipped, crashed, timeout,
+    /// protocol-error.
+    pub outcome: String,
+    /// What happened, in words (empty for a plain pass).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub detail: String,
+    /// How it counts.
+    pub status: Status,
+    /// The expectations file's reason, when the vector is listed there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known_failure: Option<String>,
+}
+
+/// Runs the selected vectors against `imp` and judges each; one result per vector.
+pub fn execute(
+    imp: &mut dyn Implementation,
+    selected: &[(&str, &Vector)],
+    strict: bool,
+    expectations: &Expectations,
+    progress: &mut dyn FnMut(usize),
+) -> Result<Vec<VectorResult>, String> {
+    let hello = imp.hello()?;
+    let supported: HashSet<&str> = hello.ops.iter().map(String::as_str).collect();
+    let to_send: Vec<(&str, &serde_json::Value)> = selected
+        .iter()
+        .filter(|(op, _)| supported.contains(op))
+        .map(|(op, v)| (*op, &v.args))
+        .collect();
+    let mut replies = imp.call_many(&to_send, progress).into_iter();
+    let mut results = Vec::with_capacity(selected.len());
+    for (op, v) in selected {
+        let outcome = if supported.contains(op) {
+            match replies.next() {
+                Some(reply) => judge(op, v, &reply),
+                None => Outcome::NoReply(Failure::ProtocolError(
+                    "the implementation returned too few results".into(),
+                )),
+            }
+        } else {
+            Outcome::Skipped(format!("{} does not list op {op}", hello.name))
+        };
+        results.push(result_of(
+            &v.id,
+            op,
+            &format!("{:?}", v.expected.result).to_lowercase(),
+            outcome,
+            strict,
+            expectations,
+        ));
+    }
+    Ok(results)
+}
+
+/// Runs accumulated vectors: one result each.
+pub fn execute_accumulated(
+    imp: &mut dyn Implementation,
+    selected: &[(&str, &Accumulated)],
+    strict: bool,
+    expectations: &Expectations,
+) -> Result<Vec<VectorResult>, String> {
+    let hello = imp.hello()?;
+    let mut results = Vec::new();
+    for (op, a) in selected {
+        let outcome = if hello.ops.iter().any(|o| o == op) {
+            run_family(imp, op, a.seed, a.count, &a.digest)
+        } else {
+            Outcome::Skipped(format!("{} does not list op {op}", hello.name))
+        };
+        results.push(result_of(
+            &a.id,
+            op,
+            "accumulated",
+            outcome,
+            strict,
+            expectations,
+        ));
+    }
+    Ok(results)
+}
+
+fn result_of(
+    id: &str,
+    op: &str,
+    expected: &str,
+    outcome: Outcome,
+    strict: bool,
+    expectations: &Expectations,
+) -> VectorResult {
+    let failing = outcome.is_failure(strict);
+    let label = outcome.label();
+    let known = expectations.failures.get(id);
+    let status = match (failing, known) {
+        (false, None) => Status::Ok,
+        (true, None) => Status::Failure,
+        (true, Some(k)) if k.outcome == label => Status::ExpectedFailure,
+        (_, Some(_)) => Status::Unexpected,
+    };
+    let mut detail = match &outcome {
+        Outcome::Pass => String::new(),
+        other => other.to_string(),
+    };
+    if status == Status::Unexpected {
+        let listed = known.map(|k| k.outcome.as_str()).unwrap_or_default();
+        detail = format!(
+            "listed as {listed} in the expectations file, but now: {}",
+            if detail.is_empty() {
+                label.to_owned()
+            } else {
+                detail
+            }
+        );
+    }
+    VectorResult {
+        id: id.to_owned(),
+        op: op.to_owned(),
+        expected: expected.to_owned(),
+        outcome: label.into(),
+        detail,
+        status,
+        known_failure: known.map(|k| k.reason.clone()),
+    }
+}

@@ -1,0 +1,128 @@
+//! Which vectors a run takes: by file format and op, and by id patterns.
+
+use crate::corpus::{Accumulated, Vector, VectorFile};
+
+/// What a run selects; the default selects everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection {
+    /// Only ids matching one of these (all when empty); see [`matches`].
+    pub filters: Vec<String>,
+    /// Leave out ids matching any of these.
+    pub excludes: Vec<String>,
+    /// Only files of this format (`mixin` or `themis`).
+    pub format: Option<String>,
+    /// Only files of these ops (all when empty).
+    pub ops: Vec<String>,
+}
+
+impl Selection {
+    fn takes_file(&self, f: &VectorFile) -> bool {
+        self.format.as_ref().is_none_or(|fmt| &f.format == fmt)
+            && (self.ops.is_empty() || self.ops.contains(&f.op))
+    }
+
+    fn takes_id(&self, id: &str) -> bool {
+        (self.filters.is_empty() || self.filters.iter().any(|p| matches(p, id)))
+            && !self.excludes.iter().any(|p| matches(p, id))
+    }
+}
+
+/// Whether `id` is selected by `pattern`: `*` matches any run of characters across the
+/// whole id; a pattern without `*` matches as a substring.
+pub fn matches(pattern: &str, id: &str) -> bool {
+    if !pattern.contains('*') {
+        return id.contains(pattern);
+    }
+    let parts: Vec<&str> = pattern.split('*').collect();
+    let (first, rest) = parts
+        .split_first()
+        .map(|(f, r)| (*f, r))
+        .unwrap_or(("", &[]));
+    let Some(mut remaining) = id.strip_prefix(first) else {
+        return false;
+    };
+    let Some((last, middle)) = rest.split_last() else {
+        return remaining.is_empty();
+    };
+    for part in middle {
+        match remaining.find(part) {
+            Some(i) => remaining = remaining.get(i + part.len()..).unwrap_or_default(),
+            None => return false,
+        }
+    }
+    remaining.ends_with(last)
+}
+
+/// The vectors a run selects, with their ops, in corpus order.
+pub fn select<'a>(
+    files: &'a [(String, VectorFile)],
+    selection: &Selection,
+) -> Vec<(&'a str, &'a Vector)> {
+    files
+        .iter()
+        .filter(|(_, f)| selection.takes_file(f))
+        .flat_map(|(_, f)| f.tests.iter().map(move |v| (f.op.as_str(), v)))
+        .filter(|(_, v)| selection.takes_id(&v.id))
+        .collect()
+}
+
+/// The accumulated families a run selects, with their ops.
+pub fn select_accumulated<'a>(
+    files: &'a [(String, VectorFile)],
+    selection: &Selection,
+) -> Vec<(&'a str, &'a Accumulated)> {
+    files
+        .iter()
+        .filter(|(_, f)| selection.takes_file(f))
+        .flat_map(|(_, f)| f.accumulated.iter().map(move |a| (f.op.as_str(), a)))
+        .filter(|(_, a)| selection.takes_id(&a.id))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns() {
+        assert!(matches("decrypt", "mixin.decrypt/x"));
+        assert!(matches(
+            "mixin.*/upstream/*",
+            "mixin.decrypt/upstream/flutter"
+        ));
+        assert!(!matches(
+            "mixin.*/upstream",
+            "mixin.decrypt/upstream/flutter"
+        ));
+        assert!(matches("*flutter*", "mixin.decrypt/upstream/flutter-x"));
+        assert!(matches("*", "anything"));
+        assert!(!matches("themis.*", "mixin.decrypt/a"));
+        assert!(matches("a*b*c", "a-b-b-c"));
+        assert!(!matches("a*b*c", "a-c"));
+    }
+
+    #[test]
+    fn selection_by_format_op_and_id() {
+        let files = crate::corpus::load_embedded().unwrap();
+        let all = select(&files, &Selection::default());
+        let total: usize = files.iter().map(|(_, f)| f.tests.len()).sum();
+        assert_eq!(all.len(), total);
+        let mixin = Selection {
+            format: Some("mixin".into()),
+            excludes: vec!["*/upstream/*".into()],
+            ..Default::default()
+        };
+        let some = select(&files, &mixin);
+        assert!(!some.is_empty() && some.len() < all.len());
+        assert!(some
+            .iter()
+            .all(|(op, v)| op.starts_with("mixin.") && !v.id.contains("/upstream/")));
+        let one_op = Selection {
+            ops: vec!["themis.verify".into()],
+            ..Default::default()
+        };
+        assert!(select_accumulated(&files, &one_op)
+            .iter()
+            .all(|(op, _)| *op == "themis.verify"));
+    }
+}
