@@ -23,7 +23,10 @@ fn main() {
             build.include(dir.join("include"));
             // libsoter.a needs the same static libcrypto; libthemis-sys links it through the
             // core's pkg-config files, so only the search path is added here.
-            println!("cargo:rustc-link-search=native={}", dir.join("lib").display());
+            println!(
+                "cargo:rustc-link-search=native={}",
+                dir.join("lib").display()
+            );
         }
         None => {
             let crypto = pkg_config::Config::new()

@@ -22,7 +22,10 @@ pub enum InjectionError {
 }
 
 /// Runs `f` with `values` served, in order, to the core's RAND_bytes calls.
-pub fn with_injected<T>(values: &[Vec<u8>], f: impl FnOnce() -> T) -> (T, Result<(), InjectionError>) {
+pub fn with_injected<T>(
+    values: &[Vec<u8>],
+    f: impl FnOnce() -> T,
+) -> (T, Result<(), InjectionError>) {
     let all: Vec<u8> = values.concat();
     let sizes: Vec<usize> = values.iter().map(Vec::len).collect();
     // SAFETY: `all` holds exactly sum(sizes) bytes and both outlive the call; the shim copies them.
@@ -35,7 +38,9 @@ pub fn with_injected<T>(values: &[Vec<u8>], f: impl FnOnce() -> T) -> (T, Result
     // SAFETY: the buffer is writable for its whole length; the shim NUL-terminates within it.
     let rc = unsafe { sealcheck_rand_end(why.as_mut_ptr(), why.len()) };
     // SAFETY: NUL-terminated by the shim (snprintf).
-    let text = unsafe { CStr::from_ptr(why.as_ptr()) }.to_string_lossy().into_owned();
+    let text = unsafe { CStr::from_ptr(why.as_ptr()) }
+        .to_string_lossy()
+        .into_owned();
     let status = match rc {
         0 => Ok(()),
         -2 => Err(InjectionError::OutOfOrder(text)),

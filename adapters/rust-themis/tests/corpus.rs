@@ -49,7 +49,9 @@ fn injected_values_reproduce_an_rsa_vector() {
     let mut imp = RustThemis::new().unwrap();
     let args = corpus_vector("themis.encrypt/valid/rsa1024-to-rsa1024-1-bytes");
     let reply = imp.call("themis.encrypt", &args).unwrap();
-    let Reply::Ok(got) = reply else { panic!("{reply:?}") };
+    let Reply::Ok(got) = reply else {
+        panic!("{reply:?}")
+    };
     let encrypted = got["encrypted"].as_str().unwrap();
     // The IV sits right after the cell's four header words, the OAEP block before them.
     let iv = args["random"]["iv"].as_str().unwrap();
@@ -98,7 +100,10 @@ fn rsa_values_in_field_order_are_refused() {
         themis::keys::KeyPair::try_join(private, public).unwrap(),
     );
     let (result, injection) = rand::with_injected(&values, || sm.encrypt([0x80]));
-    assert!(result.is_err(), "the core must fail when its draw is refused");
+    assert!(
+        result.is_err(),
+        "the core must fail when its draw is refused"
+    );
     match injection {
         Err(rand::InjectionError::OutOfOrder(why)) => assert!(why.contains("70 bytes"), "{why}"),
         other => panic!("expected OutOfOrder, got {other:?}"),
@@ -110,7 +115,11 @@ fn hello_names_the_crate_core_and_backend() {
     let mut imp = RustThemis::new().unwrap();
     let hello = imp.hello().unwrap();
     assert_eq!(hello.name, "themis crate");
-    assert!(hello.version.starts_with("0.14.0 (core "), "{}", hello.version);
+    assert!(
+        hello.version.starts_with("0.14.0 (core "),
+        "{}",
+        hello.version
+    );
     assert!(hello.version.contains("OpenSSL"), "{}", hello.version);
     assert_eq!(hello.ops.len(), 5);
 }
