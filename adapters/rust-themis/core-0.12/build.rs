@@ -39,6 +39,10 @@ fn main() {
     println!("cargo:rustc-env=CORE012_PREFIX={}", prefix.display());
     println!(
         "cargo:rustc-env=CORE012_OPENSSL={}",
-        openssl.lib_dir().parent().unwrap_or(Path::new("/")).display()
+        openssl
+            .lib_dir()
+            .parent()
+            .unwrap_or(Path::new("/"))
+            .display()
     );
 }

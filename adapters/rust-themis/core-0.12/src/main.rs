@@ -35,7 +35,13 @@ fn main() -> ExitCode {
     let not_shared = |p: &Path| !p.to_string_lossy().contains(".so");
     let copied = copy_dir(&themis.join("include"), &dest.join("include"), &|_| true)
         .and_then(|_| copy_dir(&themis.join("lib"), &dest.join("lib"), &not_shared))
-        .and_then(|_| copy_dir(&openssl.join("include"), &dest.join("openssl/include"), &|_| true))
+        .and_then(|_| {
+            copy_dir(
+                &openssl.join("include"),
+                &dest.join("openssl/include"),
+                &|_| true,
+            )
+        })
         .and_then(|_| copy_dir(&openssl.join("lib"), &dest.join("openssl/lib"), &not_shared));
     if let Err(e) = copied {
         eprintln!("sealcheck-themis-core-012: {e}");
@@ -47,7 +53,10 @@ fn main() -> ExitCode {
         let text = fs::read_to_string(&path).unwrap_or_default();
         let text = text
             .replace(&themis.display().to_string(), &dest.display().to_string())
-            .replace(&openssl.join("lib").display().to_string(), &dest.join("openssl/lib").display().to_string());
+            .replace(
+                &openssl.join("lib").display().to_string(),
+                &dest.join("openssl/lib").display().to_string(),
+            );
         if let Err(e) = fs::write(&path, text) {
             eprintln!("sealcheck-themis-core-012: {}: {e}", path.display());
             return ExitCode::FAILURE;
