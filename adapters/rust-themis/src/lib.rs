@@ -5,12 +5,15 @@
 // Every path this crate takes from sealcheck, in one place, so that a move of sealcheck's
 // modules is a change of these lines only.
 pub mod seam {
-    pub use sealcheck::expectations::Expectations;
-    pub use sealcheck::iut::{Failure, Hello, Implementation, Reply};
-    pub use sealcheck::report::{to_markdown, Report, Status, VectorResult};
-    pub use sealcheck::run::{execute, execute_accumulated, select, select_accumulated, RunArgs};
-    pub use sealcheck::vectors::load_embedded;
-    pub use sealcheck::Stage;
+    pub use sealcheck::corpus::load_embedded;
+    pub use sealcheck::engine::{
+        execute, execute_accumulated, select, select_accumulated, Expectations, Selection,
+        Status, VectorResult,
+    };
+    pub use sealcheck::iut::{serve, Implementation};
+    pub use sealcheck::protocol::{Failure, Hello, Reply};
+    pub use sealcheck::report::{to_markdown, Report};
+    pub use sealcheck::wire::Stage;
 }
 
 pub mod errors;
@@ -68,7 +71,7 @@ pub fn unstable() -> impl Iterator<Item = &'static str> {
 /// core would end the whole run. The child-process run (src/bin/serve.rs) observes those.
 pub fn run_corpus(expectations: &seam::Expectations) -> Result<seam::Report, String> {
     let files = seam::load_embedded()?;
-    let args = seam::RunArgs {
+    let args = seam::Selection {
         excludes: expectations
             .failures
             .iter()

@@ -15,7 +15,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match sealcheck::serve::serve(
+    match sealcheck_rust_themis::seam::serve(
         &mut imp,
         std::io::stdin(),
         std::io::stdout(),
