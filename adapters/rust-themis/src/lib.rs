@@ -7,8 +7,8 @@
 pub mod seam {
     pub use sealcheck::corpus::load_embedded;
     pub use sealcheck::engine::{
-        execute, execute_accumulated, select, select_accumulated, Expectations, Selection,
-        Status, VectorResult,
+        execute, execute_accumulated, select, select_accumulated, Expectations, Selection, Status,
+        VectorResult,
     };
     pub use sealcheck::iut::{serve, Implementation};
     pub use sealcheck::protocol::{Failure, Hello, Reply};
