@@ -11,6 +11,7 @@ pub mod corpus;
 pub mod engine;
 pub mod fuzz;
 pub mod inspect;
+pub mod interop;
 pub mod iut;
 pub mod mixin;
 pub mod protocol;

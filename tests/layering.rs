@@ -24,6 +24,7 @@ const UNITS: &[&str] = &[
     "fuzz",
     "mutants",
     "bench",
+    "interop",
     "cli",
 ];
 
@@ -56,7 +57,9 @@ const ALLOWED: &[(&str, &[&str], &str)] = &[
         "broken twins of the reference, judged by the engine"),
     ("bench", &["corpus", "protocol", "iut", "engine"],
         "measures the engine and the protocol"),
-    ("cli", &["wire", "inspect", "corpus/generate", "iut", "engine", "report", "fuzz", "mutants", "bench"],
+    ("interop", &["wire", "mixin", "themis", "protocol", "iut"],
+        "makes keys and inputs, runs producers and consumers through the Implementation seam, judges the replies"),
+    ("cli", &["wire", "inspect", "corpus/generate", "iut", "engine", "report", "fuzz", "mutants", "bench", "interop"],
         "the command line over all of it; nothing uses it"),
 ];
 

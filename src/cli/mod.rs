@@ -6,6 +6,7 @@ mod diff;
 mod fuzz;
 mod generate;
 mod inspect;
+mod interop;
 mod lint;
 #[cfg(feature = "mutants")]
 mod mutants;
@@ -82,6 +83,9 @@ enum Command {
     /// Differential fuzzing: mutate corpus vectors, compare the reference with an
     /// implementation, and write the shrunk disagreements as vectors.
     Fuzz(fuzz::FuzzArgs),
+    /// The interoperability matrix: every implementation produces messages with its own
+    /// randomness, every implementation opens them (the reference always included).
+    Interop(interop::InteropArgs),
     /// Compare two JSON reports of `sealcheck run`; exit 1 if a vector regressed.
     Diff {
         /// The earlier report.
@@ -112,6 +116,7 @@ pub fn main() -> ExitCode {
         Command::Echo => serve::echo(),
         Command::Bench { seconds, requests } => bench::bench(seconds, requests),
         Command::Fuzz(args) => fuzz::fuzz(&args),
+        Command::Interop(args) => interop::interop(&args),
     }
 }
 
