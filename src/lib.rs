@@ -16,6 +16,7 @@ pub mod iut;
 pub mod mixin;
 pub mod protocol;
 pub mod report;
+pub mod site;
 pub mod themis;
 pub mod wire;
 

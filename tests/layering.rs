@@ -25,6 +25,7 @@ const UNITS: &[&str] = &[
     "mutants",
     "bench",
     "interop",
+    "site",
     "cli",
 ];
 
@@ -59,7 +60,9 @@ const ALLOWED: &[(&str, &[&str], &str)] = &[
         "measures the engine and the protocol"),
     ("interop", &["wire", "mixin", "themis", "protocol", "iut"],
         "makes keys and inputs, runs producers and consumers through the Implementation seam, judges the replies"),
-    ("cli", &["wire", "inspect", "corpus/generate", "iut", "engine", "report", "fuzz", "mutants", "bench", "interop"],
+    ("site", &["wire", "inspect", "corpus", "protocol", "engine", "report", "interop"],
+        "renders the committed reports, the interop matrix and the corpus (with inspect's dissections) as pages"),
+    ("cli", &["wire", "inspect", "corpus/generate", "iut", "engine", "report", "fuzz", "mutants", "bench", "interop", "site"],
         "the command line over all of it; nothing uses it"),
 ];
 

@@ -70,7 +70,9 @@ pub fn interop(args: &InteropArgs) -> ExitCode {
         imp: Box::new(Reference::default()),
     }];
     for t in &args.targets {
-        let Some((name, cmd)) = t.split_once('=').filter(|(n, c)| !n.is_empty() && !c.is_empty())
+        let Some((name, cmd)) = t
+            .split_once('=')
+            .filter(|(n, c)| !n.is_empty() && !c.is_empty())
         else {
             return fail("interop", format!("--target {t:?}: expected NAME=CMD"));
         };
@@ -115,7 +117,11 @@ pub fn interop(args: &InteropArgs) -> ExitCode {
         if let Err(e) = updated.save(path) {
             return fail("interop", e);
         }
-        println!("wrote {} known failing cells to {}", updated.cells.len(), path.display());
+        println!(
+            "wrote {} known failing cells to {}",
+            updated.cells.len(),
+            path.display()
+        );
         return ExitCode::SUCCESS;
     }
     let check = known.check(&report);
@@ -150,10 +156,10 @@ fn print_summary(report: &InteropReport) {
     let width = report
         .implementations
         .iter()
-        .map(|p| p.name.len())
+        .enumerate()
+        .map(|(i, p)| format!("[{}] {}", i + 1, p.name).chars().count() + 1)
         .max()
-        .unwrap_or(8)
-        .max(8);
+        .unwrap_or(8);
     for op in ops {
         println!("\n{op}: producer (row) × consumer (column)");
         print!("{:width$}", "");
@@ -175,7 +181,11 @@ fn print_summary(report: &InteropReport) {
             println!();
         }
     }
-    let failing = report.cells.iter().filter(|c| c.verdict.is_failure()).count();
+    let failing = report
+        .cells
+        .iter()
+        .filter(|c| c.verdict.is_failure())
+        .count();
     println!("\n{} cells, {failing} not clean", report.cells.len());
 }
 

@@ -12,6 +12,7 @@ mod lint;
 mod mutants;
 mod run;
 mod serve;
+mod site;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -86,6 +87,16 @@ enum Command {
     /// The interoperability matrix: every implementation produces messages with its own
     /// randomness, every implementation opens them (the reference always included).
     Interop(interop::InteropArgs),
+    /// Build the static conformance site from the committed reports, the interop matrix and
+    /// the embedded corpus; it works offline from `file://`.
+    Site {
+        /// The folder to write it to.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// The repository whose reports/ to read.
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        root: PathBuf,
+    },
     /// Compare two JSON reports of `sealcheck run`; exit 1 if a vector regressed.
     Diff {
         /// The earlier report.
@@ -117,6 +128,7 @@ pub fn main() -> ExitCode {
         Command::Bench { seconds, requests } => bench::bench(seconds, requests),
         Command::Fuzz(args) => fuzz::fuzz(&args),
         Command::Interop(args) => interop::interop(&args),
+        Command::Site { out, root } => site::site(&out, &root),
     }
 }
 

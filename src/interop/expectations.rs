@@ -56,7 +56,9 @@ impl InteropExpectations {
     pub fn load(path: &Path, allow_missing: bool) -> Result<Self, String> {
         match std::fs::read_to_string(path) {
             Ok(text) => serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display())),
-            Err(e) if allow_missing && e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
+            Err(e) if allow_missing && e.kind() == std::io::ErrorKind::NotFound => {
+                Ok(Self::default())
+            }
             Err(e) => Err(format!("{}: {e}", path.display())),
         }
     }
@@ -76,9 +78,11 @@ impl InteropExpectations {
             let key = cell.key();
             match self.cells.get(&key) {
                 Some(k) if k.verdict == cell.verdict => out.expected.push(key),
-                Some(k) => out
-                    .changed
-                    .push(format!("{key}: {} → {}", k.verdict.label(), cell.verdict.label())),
+                Some(k) => out.changed.push(format!(
+                    "{key}: {} → {}",
+                    k.verdict.label(),
+                    cell.verdict.label()
+                )),
                 None if cell.verdict.is_failure() => out.new.push(key),
                 None => {}
             }
@@ -106,7 +110,13 @@ impl InteropExpectations {
                 Some(k) if k.verdict == cell.verdict => k.reason.clone(),
                 _ => "TODO: whose fault, from the format spec".into(),
             };
-            cells.insert(key, KnownCell { verdict: cell.verdict, reason });
+            cells.insert(
+                key,
+                KnownCell {
+                    verdict: cell.verdict,
+                    reason,
+                },
+            );
         }
         for (key, k) in &self.cells {
             if !run.contains(key) {

@@ -197,9 +197,17 @@ fn long_text(len: usize) -> Vec<u8> {
 /// The Mixin plaintexts: (name, bytes, note).
 fn mixin_plaintexts() -> Vec<(&'static str, Vec<u8>, &'static str)> {
     vec![
-        ("empty", Vec::new(), "an empty plaintext: the format allows it (the GCM tag alone)"),
+        (
+            "empty",
+            Vec::new(),
+            "an empty plaintext: the format allows it (the GCM tag alone)",
+        ),
         ("short", b"hello from sealcheck interop".to_vec(), ""),
-        ("long", long_text(LONG_LEN), "UTF-8 text past 4 KiB, multi-byte characters included"),
+        (
+            "long",
+            long_text(LONG_LEN),
+            "UTF-8 text past 4 KiB, multi-byte characters included",
+        ),
         (
             "binary",
             (0..=255u8).collect(),
@@ -330,7 +338,10 @@ fn themis_inputs(
         let (sender_private, sender_public) = keypair(rng, kt)?;
         let (recipient_private, recipient_public) = keypair(rng, kt)?;
         let messages = themis_messages(rng);
-        for (op, consume) in [("themis.sign", "themis.verify"), ("themis.encrypt", "themis.decrypt")] {
+        for (op, consume) in [
+            ("themis.sign", "themis.verify"),
+            ("themis.encrypt", "themis.decrypt"),
+        ] {
             let test = format!("{op}/{}", kt.slug());
             set.tests.push(Test {
                 id: test.clone(),
@@ -411,7 +422,10 @@ mod tests {
         for i in &set.inputs {
             assert!(set.tests.iter().any(|t| t.id == i.test), "{}", i.id);
             assert!(i.id.starts_with(&i.test));
-            assert!(i.args.get("random").is_none(), "producers use their own randomness");
+            assert!(
+                i.args.get("random").is_none(),
+                "producers use their own randomness"
+            );
         }
         // 3 session counts × 4 plaintexts, then 3 curves × 2 ops × 3 messages.
         assert_eq!(set.inputs.len(), 12 + 18);
@@ -435,7 +449,12 @@ mod tests {
                             panic!("{} {}: {opened:?}", input.id, o.label)
                         };
                         let text = v.get("plaintext").or_else(|| v.get("message")).unwrap();
-                        assert_eq!(text.as_str(), Some(input.plaintext.as_str()), "{}", input.id);
+                        assert_eq!(
+                            text.as_str(),
+                            Some(input.plaintext.as_str()),
+                            "{}",
+                            input.id
+                        );
                     }
                 }
                 (Expect::Refuse { stage }, crate::protocol::Reply::Error { stage: s, .. }) => {
@@ -459,7 +478,11 @@ mod tests {
     #[test]
     fn the_mixin_recipients_are_addressed_by_their_x25519_keys() {
         let set = ec_only(4);
-        let input = set.inputs.iter().find(|i| i.id == "mixin.encrypt/2-sessions/short").unwrap();
+        let input = set
+            .inputs
+            .iter()
+            .find(|i| i.id == "mixin.encrypt/2-sessions/short")
+            .unwrap();
         let sessions = input.args["sessions"].as_array().unwrap();
         assert_eq!(sessions.len(), 2);
         assert_eq!(input.openings.len(), 2);

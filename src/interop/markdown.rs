@@ -206,14 +206,24 @@ fn write_cell(md: &mut String, report: &InteropReport, cell: &Cell) {
         md_cell(&cell.producer),
         md_cell(&cell.consumer)
     );
-    let counts: Vec<String> = cell.counts.iter().map(|(k, v)| format!("{v} {k}")).collect();
+    let counts: Vec<String> = cell
+        .counts
+        .iter()
+        .map(|(k, v)| format!("{v} {k}"))
+        .collect();
     let _ = writeln!(
         md,
         "{}: {}{}.\n",
         cell.verdict.label(),
         counts.join(", "),
         match cell.suspect {
-            Some(s) => format!("; points at the {}", serde_json::to_value(s).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()),
+            Some(s) => format!(
+                "; points at the {}",
+                serde_json::to_value(s)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default()
+            ),
             None => String::new(),
         }
     );
@@ -230,6 +240,7 @@ fn write_cell(md: &mut String, report: &InteropReport, cell: &Cell) {
         seen.push(key);
         write_example(md, report, cell, case);
     }
+    md.push('\n');
 }
 
 fn write_example(md: &mut String, report: &InteropReport, cell: &Cell, case: &Case) {

@@ -318,12 +318,13 @@ pub struct Case {
 }
 
 /// Judges a consumer's reply to one opening of a production. `reply` is `None` when nothing
-/// was sent: the consumer lacks the op, or there was no message.
+/// was sent: the consumer lacks the op (`consumer_has_op` false), or there was no message.
 pub fn judge_case(
     input: &Input,
     production: &Production,
     opening: &str,
     consumer_op: &str,
+    consumer_has_op: bool,
     reply: Option<&Result<Reply, Failure>>,
 ) -> Case {
     let mut case = Case {
@@ -334,6 +335,10 @@ pub fn judge_case(
         said: None,
         suspect: None,
     };
+    if !consumer_has_op {
+        case.result = CaseResult::NotSupported;
+        return case;
+    }
     match production.result {
         Produced::RefusedAsDefined => {
             case.result = CaseResult::RefusedAsDefined;
@@ -518,18 +523,30 @@ pub fn blame(cases: &mut [(String, Case)], reference: &str) {
         let (consumer, producer) = split_pair(consumer_producer);
         if consumer == reference {
             by_reference.insert(
-                (producer.into(), c.input.clone(), c.repeat, c.opening.clone()),
+                (
+                    producer.into(),
+                    c.input.clone(),
+                    c.repeat,
+                    c.opening.clone(),
+                ),
                 c.result,
             );
         }
     }
     for (consumer_producer, c) in cases.iter_mut() {
-        if c.suspect.is_some() || !matches!(c.result, CaseResult::Rejected | CaseResult::OpenedWrong) {
+        if c.suspect.is_some()
+            || !matches!(c.result, CaseResult::Rejected | CaseResult::OpenedWrong)
+        {
             continue;
         }
         let (consumer, producer) = split_pair(consumer_producer);
         let theirs = by_reference
-            .get(&(producer.into(), c.input.clone(), c.repeat, c.opening.clone()))
+            .get(&(
+                producer.into(),
+                c.input.clone(),
+                c.repeat,
+                c.opening.clone(),
+            ))
             .copied();
         c.suspect = Some(match theirs {
             _ if consumer == reference => Suspect::Producer,
@@ -596,8 +613,15 @@ mod tests {
     fn productions_are_judged_against_what_the_format_defines() {
         let open = input(Expect::Open);
         let p = made(&open);
-        assert_eq!((p.result, p.output.as_deref()), (Produced::Made, Some("00ff")));
-        let refusal = Ok(Reply::error("message must be not empty", None, Some(Stage::Empty)));
+        assert_eq!(
+            (p.result, p.output.as_deref()),
+            (Produced::Made, Some("00ff"))
+        );
+        let refusal = Ok(Reply::error(
+            "message must be not empty",
+            None,
+            Some(Stage::Empty),
+        ));
         assert_eq!(
             judge_production(&input(EMPTY), "p", 0, Some(&refusal)).result,
             Produced::RefusedAsDefined
@@ -607,11 +631,21 @@ mod tests {
             Produced::Refused
         );
         assert_eq!(made(&input(EMPTY)).result, Produced::MadeUndefined);
-        assert_eq!(judge_production(&open, "p", 0, None).result, Produced::NotSupported);
+        assert_eq!(
+            judge_production(&open, "p", 0, None).result,
+            Produced::NotSupported
+        );
         let crash = Err(Failure::Crashed("signal 11".into()));
         let p = judge_production(&open, "p", 0, Some(&crash));
-        assert_eq!((p.result, p.said.kind.as_str()), (Produced::Broken, "crashed"));
-        for bad in [json!({"signed": "xyz"}), json!({"message": "00"}), json!({"signed": 3})] {
+        assert_eq!(
+            (p.result, p.said.kind.as_str()),
+            (Produced::Broken, "crashed")
+        );
+        for bad in [
+            json!({"signed": "xyz"}),
+            json!({"message": "00"}),
+            json!({"signed": 3}),
+        ] {
             let p = judge_production(&open, "p", 0, Some(&Ok(Reply::Ok(bad.clone()))));
             assert_eq!(p.result, Produced::Broken, "{bad}");
             assert!(p.said.message.contains("without a hex"), "{:?}", p.said);
@@ -622,21 +656,55 @@ mod tests {
     fn cases_say_opened_rejected_wrong_or_crashed() {
         let i = input(Expect::Open);
         let p = made(&i);
-        let case = |reply: Result<Reply, Failure>| judge_case(&i, &p, "verify", "themis.verify", Some(&reply));
-        assert_eq!(case(Ok(Reply::Ok(json!({"message": "ABCD"})))).result, CaseResult::Opened);
+        let case = |reply: Result<Reply, Failure>| {
+            judge_case(&i, &p, "verify", "themis.verify", true, Some(&reply))
+        };
+        assert_eq!(
+            case(Ok(Reply::Ok(json!({"message": "ABCD"})))).result,
+            CaseResult::Opened
+        );
         let wrong = case(Ok(Reply::Ok(json!({"message": "abce"}))));
         assert_eq!(wrong.result, CaseResult::OpenedWrong);
         assert_eq!(wrong.said.unwrap().output.as_deref(), Some("abce"));
-        let rejected = case(Ok(Reply::error("bad sig", Some("11"), Some(Stage::Signature))));
+        let rejected = case(Ok(Reply::error(
+            "bad sig",
+            Some("11"),
+            Some(Stage::Signature),
+        )));
         assert_eq!(rejected.result, CaseResult::Rejected);
         let said = rejected.said.unwrap();
-        assert_eq!((said.stage, said.code.as_deref(), said.message.as_str()), (Some(Stage::Signature), Some("11"), "bad sig"));
+        assert_eq!(
+            (said.stage, said.code.as_deref(), said.message.as_str()),
+            (Some(Stage::Signature), Some("11"), "bad sig")
+        );
         let crashed = case(Err(Failure::Timeout(Duration::from_secs(3))));
-        assert_eq!((crashed.result, crashed.suspect), (CaseResult::Crashed, Some(Suspect::Consumer)));
+        assert_eq!(
+            (crashed.result, crashed.suspect),
+            (CaseResult::Crashed, Some(Suspect::Consumer))
+        );
         assert_eq!(crashed.said.unwrap().kind, "timeout");
-        assert_eq!(case(Ok(Reply::Unsupported("no".into()))).result, CaseResult::NotSupported);
-        assert_eq!(judge_case(&i, &p, "verify", "themis.verify", None).result, CaseResult::NotSupported);
-        assert_eq!(case(Ok(Reply::Ok(json!({})))).result, CaseResult::OpenedWrong);
+        assert_eq!(
+            case(Ok(Reply::Unsupported("no".into()))).result,
+            CaseResult::NotSupported
+        );
+        assert_eq!(
+            judge_case(&i, &p, "verify", "themis.verify", false, None).result,
+            CaseResult::NotSupported
+        );
+        // A consumer without the op is "not supported" even where the producer made nothing.
+        let refused = judge_production(&i, "p", 0, Some(&Ok(Reply::error("no", None, None))));
+        assert_eq!(
+            judge_case(&i, &refused, "verify", "themis.verify", false, None).result,
+            CaseResult::NotSupported
+        );
+        assert_eq!(
+            judge_case(&i, &refused, "verify", "themis.verify", true, None).result,
+            CaseResult::NotProduced
+        );
+        assert_eq!(
+            case(Ok(Reply::Ok(json!({})))).result,
+            CaseResult::OpenedWrong
+        );
     }
 
     #[test]
@@ -644,7 +712,14 @@ mod tests {
         let i = input(Expect::Open);
         let p = made(&i);
         let long = "ab".repeat(SAID_OUTPUT_MAX + 10);
-        let c = judge_case(&i, &p, "verify", "themis.verify", Some(&Ok(Reply::Ok(json!({"message": long})))));
+        let c = judge_case(
+            &i,
+            &p,
+            "verify",
+            "themis.verify",
+            true,
+            Some(&Ok(Reply::Ok(json!({"message": long})))),
+        );
         let said = c.said.unwrap();
         assert_eq!(said.output.unwrap().len(), 2 * SAID_OUTPUT_MAX);
         assert_eq!(said.output_len, Some(SAID_OUTPUT_MAX + 10));
@@ -654,36 +729,79 @@ mod tests {
     fn refusals_the_format_defines_are_not_failures() {
         let i = input(EMPTY);
         let refused = judge_production(&i, "p", 0, Some(&Ok(Reply::error("empty", None, None))));
-        let c = judge_case(&i, &refused, "verify", "themis.verify", None);
+        let c = judge_case(&i, &refused, "verify", "themis.verify", true, None);
         assert!(c.result.is_right());
         assert_eq!(cell(&test(), "p", "c", vec![c]).verdict, Verdict::Ok);
         // Made anyway: rejecting it is right, opening it is not, and the producer is suspect.
         let p = made(&i);
-        let rejected = judge_case(&i, &p, "verify", "themis.verify", Some(&Ok(Reply::error("m = 0", None, Some(Stage::Empty)))));
+        let rejected = judge_case(
+            &i,
+            &p,
+            "verify",
+            "themis.verify",
+            true,
+            Some(&Ok(Reply::error("m = 0", None, Some(Stage::Empty)))),
+        );
         assert_eq!(rejected.result, CaseResult::RejectedAsDefined);
-        let opened = judge_case(&i, &p, "verify", "themis.verify", Some(&Ok(Reply::Ok(json!({"message": "abcd"})))));
-        assert_eq!((opened.result, opened.suspect), (CaseResult::OpenedWrong, Some(Suspect::Producer)));
+        let opened = judge_case(
+            &i,
+            &p,
+            "verify",
+            "themis.verify",
+            true,
+            Some(&Ok(Reply::Ok(json!({"message": "abcd"})))),
+        );
+        assert_eq!(
+            (opened.result, opened.suspect),
+            (CaseResult::OpenedWrong, Some(Suspect::Producer))
+        );
     }
 
     #[test]
     fn a_cell_takes_the_worst_case() {
         let i = input(Expect::Open);
         let p = made(&i);
-        let ok = judge_case(&i, &p, "verify", "themis.verify", Some(&Ok(Reply::Ok(json!({"message": "abcd"})))));
-        let bad = judge_case(&i, &p, "verify", "themis.verify", Some(&Err(Failure::Crashed("exit 2".into()))));
+        let ok = judge_case(
+            &i,
+            &p,
+            "verify",
+            "themis.verify",
+            true,
+            Some(&Ok(Reply::Ok(json!({"message": "abcd"})))),
+        );
+        let bad = judge_case(
+            &i,
+            &p,
+            "verify",
+            "themis.verify",
+            true,
+            Some(&Err(Failure::Crashed("exit 2".into()))),
+        );
         let refused = judge_production(&i, "p", 0, Some(&Ok(Reply::error("no", None, None))));
-        let none = judge_case(&i, &refused, "verify", "themis.verify", None);
-        let unsupported = judge_case(&i, &p, "verify", "themis.verify", None);
+        let none = judge_case(&i, &refused, "verify", "themis.verify", true, None);
+        let unsupported = judge_case(&i, &p, "verify", "themis.verify", false, None);
         let t = test();
-        assert_eq!(cell(&t, "p", "c", vec![ok.clone(), ok.clone()]).verdict, Verdict::Ok);
+        assert_eq!(
+            cell(&t, "p", "c", vec![ok.clone(), ok.clone()]).verdict,
+            Verdict::Ok
+        );
         let failing = cell(&t, "p", "c", vec![ok.clone(), none.clone(), bad.clone()]);
         assert_eq!(failing.verdict, Verdict::Fail);
         assert_eq!(failing.counts["opened"], 1);
         assert_eq!(failing.counts["crashed"], 1);
-        assert_eq!(failing.example().map(|c| c.result), Some(CaseResult::NotProduced));
+        assert_eq!(
+            failing.example().map(|c| c.result),
+            Some(CaseResult::NotProduced)
+        );
         let np = cell(&t, "p", "c", vec![ok.clone(), none]);
-        assert_eq!((np.verdict, np.suspect), (Verdict::NotProduced, Some(Suspect::Producer)));
-        assert_eq!(cell(&t, "p", "c", vec![unsupported]).verdict, Verdict::NotSupported);
+        assert_eq!(
+            (np.verdict, np.suspect),
+            (Verdict::NotProduced, Some(Suspect::Producer))
+        );
+        assert_eq!(
+            cell(&t, "p", "c", vec![unsupported]).verdict,
+            Verdict::NotSupported
+        );
         assert_eq!(np.key(), "themis.sign/ec-p256/p/c");
         assert!(Verdict::Fail.is_failure() && Verdict::NotProduced.is_failure());
         assert!(!Verdict::Ok.is_failure() && !Verdict::NotSupported.is_failure());
@@ -693,8 +811,22 @@ mod tests {
     fn blame_follows_the_reference() {
         let i = input(Expect::Open);
         let p = made(&i);
-        let opened = judge_case(&i, &p, "verify", "themis.verify", Some(&Ok(Reply::Ok(json!({"message": "abcd"})))));
-        let rejected = judge_case(&i, &p, "verify", "themis.verify", Some(&Ok(Reply::error("x", None, None))));
+        let opened = judge_case(
+            &i,
+            &p,
+            "verify",
+            "themis.verify",
+            true,
+            Some(&Ok(Reply::Ok(json!({"message": "abcd"})))),
+        );
+        let rejected = judge_case(
+            &i,
+            &p,
+            "verify",
+            "themis.verify",
+            true,
+            Some(&Ok(Reply::error("x", None, None))),
+        );
         let mut cases = vec![
             (pair("reference", "good"), opened.clone()),
             (pair("picky", "good"), rejected.clone()),

@@ -104,7 +104,9 @@ impl InteropReport {
                     .cells
                     .iter()
                     .filter(|x| {
-                        x.producer == p.name && x.consumer == c.name && tests.contains(&x.test.as_str())
+                        x.producer == p.name
+                            && x.consumer == c.name
+                            && tests.contains(&x.test.as_str())
                     })
                     .collect();
                 let verdict = cells

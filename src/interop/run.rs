@@ -3,8 +3,8 @@
 
 use super::inputs::{Input, InputSet};
 use super::matrix::{
-    blame, cell, judge_case, judge_production, pair, Case, Cell, Participant, Produced,
-    Production, INTEROP_VERSION,
+    blame, cell, judge_case, judge_production, pair, Case, Cell, Participant, Produced, Production,
+    INTEROP_VERSION,
 };
 use super::InteropReport;
 use crate::iut::Implementation;
@@ -93,7 +93,9 @@ pub fn run(
         // (production index, opening index, args) of every request to send.
         let mut jobs: Vec<(usize, usize, Option<Value>)> = Vec::new();
         for (pi, p) in productions.iter().enumerate() {
-            let Some(input) = inputs.get(p.input.as_str()) else { continue };
+            let Some(input) = inputs.get(p.input.as_str()) else {
+                continue;
+            };
             for (oi, o) in input.openings.iter().enumerate() {
                 let args = match (&p.output, p.result) {
                     (Some(message), Produced::Made | Produced::MadeUndefined)
@@ -122,15 +124,26 @@ pub fn run(
         for (pi, oi, args) in &jobs {
             let (Some(p), Some(input)) = (
                 productions.get(*pi),
-                productions.get(*pi).and_then(|p| inputs.get(p.input.as_str())),
+                productions
+                    .get(*pi)
+                    .and_then(|p| inputs.get(p.input.as_str())),
             ) else {
                 continue;
             };
-            let Some(o) = input.openings.get(*oi) else { continue };
+            let Some(o) = input.openings.get(*oi) else {
+                continue;
+            };
             let reply = args
                 .as_ref()
                 .map(|_| replies.next().unwrap_or_else(too_few));
-            let case = judge_case(input, p, &o.label, &o.op, reply.as_ref());
+            let case = judge_case(
+                input,
+                p,
+                &o.label,
+                &o.op,
+                ops.contains(&o.op),
+                reply.as_ref(),
+            );
             cases.push((pair(&t.name, &p.producer), case));
             test_of.push(input.test.clone());
         }
@@ -152,7 +165,11 @@ pub fn run(
     for test in &set.tests {
         for producer in &participants {
             for consumer in &participants {
-                let key = (test.id.clone(), producer.name.clone(), consumer.name.clone());
+                let key = (
+                    test.id.clone(),
+                    producer.name.clone(),
+                    consumer.name.clone(),
+                );
                 let cases = grouped.remove(&key).unwrap_or_default();
                 cells.push(cell(test, &producer.name, &consumer.name, cases));
             }
