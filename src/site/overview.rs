@@ -176,6 +176,15 @@ pub fn vector_list(data: &SiteData) -> String {
                 v = esc(&verdict)
             );
         }
+        for a in &file.accumulated {
+            let _ = writeln!(
+                h,
+                "<li><a href=\"{}\">{}</a> <span class=\"verdict family\">{} cases</span></li>",
+                vector_href("", &a.id),
+                esc(&a.id),
+                a.count
+            );
+        }
         h.push_str("</ul>\n");
     }
     p.push(&h);

@@ -29,7 +29,9 @@ fn corpus() -> Vec<(String, VectorFile)> {
              "expected": {"result": "invalid", "stage": "length", "provenance": [{"kind": "reference", "source": EVIL}]}},
             {"id": "mixin.decrypt/plain/ok", "comment": "a plain one", "args": {"body": "01"},
              "expected": {"result": "invalid", "stage": "length", "provenance": []}}
-        ]
+        ],
+        "accumulated": [{"id": "mixin.decrypt/accumulated/<b>10</b>", "comment": format!("family {EVIL}"),
+                         "seed": 1, "count": 10, "digest": "00", "provenance": [{"kind": "reference", "source": EVIL}]}]
     });
     vec![(
         format!("vectors/{EVIL}.json"),
@@ -47,6 +49,16 @@ fn implementation() -> Implementation {
         status: Status::ExpectedFailure,
         known_failure: Some(format!("reason {EVIL}")),
     }];
+    let mut results = results;
+    results.push(VectorResult {
+        id: "mixin.decrypt/accumulated/<b>10</b>".into(),
+        op: "mixin.decrypt".into(),
+        expected: "valid".into(),
+        outcome: "crashed".into(),
+        detail: format!("case 3 crashed: {EVIL}"),
+        status: Status::ExpectedFailure,
+        known_failure: None,
+    });
     let report = crate::report::Report::new(
         format!("cmd {EVIL}"),
         format!("impl {EVIL}"),
@@ -54,6 +66,13 @@ fn implementation() -> Implementation {
         results,
     );
     let mut expectations = Expectations::default();
+    expectations.failures.insert(
+        "mixin.decrypt/accumulated/<b>10</b>".into(),
+        KnownFailure {
+            outcome: "crashed".into(),
+            reason: "a family".into(),
+        },
+    );
     expectations.comment = format!("comment {EVIL}");
     expectations.failures.insert(
         "mixin.decrypt/evil/<script>&\"quote".into(),
@@ -159,6 +178,7 @@ fn no_user_controlled_string_reaches_a_page_unescaped() {
                 "<img src=x",
                 "onerror=alert(2)>",
                 "impl <b>",
+                "<b>10",
             ] {
                 assert!(!text.contains(raw), "{path} contains {raw:?}");
             }
@@ -300,11 +320,22 @@ fn a_vector_page_dissects_its_message_and_lists_what_was_done() {
 fn the_overview_counts_failures_per_op() {
     let d = data();
     let html = overview::overview(&d);
-    assert!(html.contains("✗ 1/1"), "one failing mixin.decrypt vector");
+    assert!(
+        html.contains("✗ 2/2"),
+        "a failing mixin.decrypt vector and family"
+    );
     assert!(
         html.contains("<td class=\"na\">—</td>"),
         "ops it did not run"
     );
     assert!(html.contains("href=\"interop/index.html\""));
-    assert_eq!(overview::op_counts(&d, 0, "mixin.decrypt"), (1, 1, 1));
+    assert_eq!(overview::op_counts(&d, 0, "mixin.decrypt"), (2, 2, 2));
+    let family = vectors::pages(&d)
+        .into_iter()
+        .find(|(p, _)| p.contains("accumulated"))
+        .unwrap();
+    assert!(
+        family.1.contains("case 3 crashed"),
+        "what the implementation did with the family"
+    );
 }

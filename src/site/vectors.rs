@@ -39,8 +39,56 @@ pub fn pages(data: &SiteData) -> Vec<SiteFile> {
                 page(data, path, file, v, did),
             ));
         }
+        for a in &file.accumulated {
+            let did = results.get(a.id.as_str()).map(Vec::as_slice).unwrap_or(&[]);
+            out.push((
+                format!("v/{}.html", super::file_stem(&a.id)),
+                family_page(data, path, file, a, did),
+            ));
+        }
     }
     out
+}
+
+/// An accumulated family's page: what it covers, its seed, count and digest, where the digest
+/// comes from, and what each implementation did.
+pub fn family_page(
+    data: &SiteData,
+    path: &str,
+    file: &VectorFile,
+    a: &crate::corpus::Accumulated,
+    did: &[(usize, &VectorResult)],
+) -> String {
+    let mut p = Page::new(1, &a.id);
+    let r = p.root();
+    let mut h = String::new();
+    let _ = writeln!(
+        h,
+        "<p class=\"crumbs\"><a href=\"{r}vectors.html\">vectors</a> · <code>{}</code> · {}</p>\n\
+         <h1 class=\"vector-id\"><code>{}</code></h1>\n<p class=\"comment\">{}</p>\n\
+         <dl class=\"facts\"><dt>kind</dt><dd>accumulated family: {} cases regenerated from a seed, \
+         checked by one digest of the canonical replies</dd><dt>seed</dt><dd>{}</dd>\
+         <dt>digest</dt><dd><code>{}</code></dd><dt>evidence</dt><dd><ul class=\"provenance\">",
+        esc(path),
+        esc(&file.op),
+        esc(&a.id),
+        esc(&a.comment),
+        a.count,
+        a.seed,
+        esc(&a.digest)
+    );
+    for pr in &a.provenance {
+        let _ = write!(
+            h,
+            "<li><b>{}</b> {}</li>",
+            esc(&pr.kind),
+            esc_code_spans(&pr.source)
+        );
+    }
+    h.push_str("</ul></dd></dl>\n");
+    did_table(&mut h, data, r, did);
+    p.push(&h);
+    p.finish()
 }
 
 /// One vector's page.
@@ -178,6 +226,13 @@ pub fn page(
         }
     }
 
+    did_table(&mut h, data, r, did);
+    p.push(&h);
+    p.finish()
+}
+
+/// The table of what each implementation did with a vector or family.
+fn did_table(h: &mut String, data: &SiteData, r: &str, did: &[(usize, &VectorResult)]) {
     let _ = writeln!(
         h,
         "<h2 id=\"implementations\">What each implementation did</h2>"
@@ -210,8 +265,6 @@ pub fn page(
         }
         h.push_str("</tbody></table>\n");
     }
-    p.push(&h);
-    p.finish()
 }
 
 /// A value's serde label (`valid`, `expected-failure`).
