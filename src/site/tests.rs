@@ -317,6 +317,24 @@ fn a_vector_page_dissects_its_message_and_lists_what_was_done() {
 }
 
 #[test]
+fn long_values_are_cut_on_the_page_and_the_file_named() {
+    let mut d = data();
+    let v = &mut d.files[0].1.tests[1];
+    v.args = serde_json::json!({"body": "ab".repeat(vectors::LONG_VALUE), "short": "cd"});
+    let (path, file) = &d.files[0];
+    let html = vectors::page(&d, path, file, &file.tests[1], &[]);
+    assert!(html.contains(&format!(
+        "… ({} characters in all)",
+        4 * vectors::LONG_VALUE / 2
+    )));
+    assert!(!html.contains(&"ab".repeat(vectors::LONG_VALUE)));
+    assert!(html.contains("&quot;short&quot;: &quot;cd&quot;"));
+    assert!(html.contains("the whole args are in"));
+    // The dissection still reads the whole value.
+    assert!(html.contains(&format!("({} bytes)", vectors::LONG_VALUE)));
+}
+
+#[test]
 fn the_overview_counts_failures_per_op() {
     let d = data();
     let html = overview::overview(&d);

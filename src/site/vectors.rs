@@ -193,11 +193,20 @@ pub fn page(
         h.push_str("</dl>\n");
     }
 
+    let (shown, cut) = shorten(&v.args);
     let _ = writeln!(
         h,
         "<h2 id=\"args\">Args</h2>\n<pre class=\"json\">{}</pre>",
-        esc(&pretty(&v.args))
+        esc(&pretty(&shown))
     );
+    if cut {
+        let _ = writeln!(
+            h,
+            "<p class=\"note\">Values longer than {LONG_VALUE} characters are cut here; the whole \
+             args are in <code>{}</code>.</p>",
+            esc(path)
+        );
+    }
     let mut dissected = Vec::new();
     for name in message_args(&file.format) {
         if let Some(hex) = v.args.get(*name).and_then(Value::as_str) {
@@ -273,6 +282,48 @@ fn label<T: serde::Serialize>(x: &T) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default()
+}
+
+/// Hex strings longer than this are cut on the page, so that vectors with 70 000-byte
+/// messages do not make 300 KB pages.
+pub const LONG_VALUE: usize = 2048;
+
+/// A copy of `v` with every string longer than [`LONG_VALUE`] cut, and whether any was.
+fn shorten(v: &Value) -> (Value, bool) {
+    match v {
+        Value::String(s) if s.len() > LONG_VALUE => {
+            let head: String = s.chars().take(LONG_VALUE).collect();
+            (
+                Value::String(format!("{head}… ({} characters in all)", s.chars().count())),
+                true,
+            )
+        }
+        Value::Array(a) => {
+            let mut cut = false;
+            let items = a
+                .iter()
+                .map(|x| {
+                    let (y, c) = shorten(x);
+                    cut |= c;
+                    y
+                })
+                .collect();
+            (Value::Array(items), cut)
+        }
+        Value::Object(o) => {
+            let mut cut = false;
+            let items = o
+                .iter()
+                .map(|(k, x)| {
+                    let (y, c) = shorten(x);
+                    cut |= c;
+                    (k.clone(), y)
+                })
+                .collect();
+            (Value::Object(items), cut)
+        }
+        other => (other.clone(), false),
+    }
 }
 
 fn pretty(v: &Value) -> String {
