@@ -64,30 +64,39 @@ if [ -z "$prefix15" ]; then
 elif [ ! -f "$prefix15/lib/pkgconfig/libthemis.pc" ]; then
   skip "the core-0.15 rows: $prefix15 has no lib/pkgconfig/libthemis.pc"
 else
-  prefix15=$(cd "$prefix15" && pwd)
+  abs15=$(cd "$prefix15" && pwd)
+  # Inside the repository the commands name it relative to it (the adapters run from here),
+  # so the committed report does not carry this machine's paths; builds get the absolute one.
+  prefix15=$abs15
+  case "$abs15" in "$root"/*) prefix15=${abs15#"$root"/} ;; esac
   [ -x adapters/pythemis/.venv/bin/python ] || sh adapters/pythemis/setup.sh
   add pythemis "adapters/pythemis/.venv/bin/python adapters/pythemis/adapter.py --prefix $prefix15"
   if command -v go >/dev/null; then
-    [ -x adapters/gothemis/bin/gothemis ] || sh adapters/gothemis/setup.sh "$prefix15"
+    [ -x adapters/gothemis/bin/gothemis ] || sh adapters/gothemis/setup.sh "$abs15"
     add gothemis "adapters/gothemis/bin/gothemis -prefix $prefix15"
   else
     skip "GoThemis: no Go toolchain"
   fi
   if command -v node >/dev/null && command -v npm >/dev/null; then
     [ -f adapters/jsthemis/node_modules/jsthemis/build/Release/jsthemis.node ] ||
-      sh adapters/jsthemis/setup.sh "$prefix15" 2>/dev/null
+      sh adapters/jsthemis/setup.sh "$abs15" 2>/dev/null
     add jsthemis "node adapters/jsthemis/adapter.js --prefix $prefix15"
   else
     skip "JsThemis: no Node.js/npm"
   fi
   [ -x adapters/rust-themis/target/release/serve ] ||
-    (cd adapters/rust-themis && PKG_CONFIG_PATH="$prefix15/lib/pkgconfig" cargo build --release -q --bin serve)
+    (cd adapters/rust-themis && PKG_CONFIG_PATH="$abs15/lib/pkgconfig" cargo build --release -q --bin serve)
   add themis-crate-0.15 adapters/rust-themis/target/release/serve
 fi
 
 # --- core 0.12: where tools/native-themis.sh built it ----------------------------------------
 if [ -x target/release/serve ] && [ -d adapters/rust-themis/core-0.12/target/prefix ]; then
-  add themis-crate-0.12 target/release/serve
+  if ldd target/release/serve 2>/dev/null | grep -q libthemis; then
+    # The core-0.12 build links Themis statically; a dynamic one is a core-0.15 build.
+    skip "themis crate on core 0.12: target/release/serve links a shared libthemis (rebuild it with tools/native-themis.sh check)"
+  else
+    add themis-crate-0.12 target/release/serve
+  fi
 else
   skip "themis crate on core 0.12: not built (tools/native-themis.sh check builds it from registry crates)"
 fi

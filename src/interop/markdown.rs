@@ -103,21 +103,33 @@ pub fn to_markdown(report: &InteropReport) -> String {
             p.restarts
         );
     }
-    let names: Vec<&str> = report
-        .implementations
-        .iter()
-        .map(|p| p.name.as_str())
-        .collect();
-    let header = |md: &mut String| {
+    let header = |md: &mut String, columns: &[&str]| {
         let _ = write!(md, "\n| producer ↓ consumer → |");
-        for n in &names {
+        for n in columns {
             let _ = write!(md, " {} |", md_cell(n));
         }
         let _ = write!(md, "\n|---|");
-        for _ in &names {
+        for _ in columns {
             let _ = write!(md, "---|");
         }
         md.push('\n');
+    };
+    let sides = |produce: &str, consume: &str| {
+        let (rows, columns) = report.sides(produce, consume);
+        let names = |x: Vec<&super::Participant>| -> Vec<String> {
+            x.into_iter().map(|p| p.name.clone()).collect()
+        };
+        (names(rows), names(columns))
+    };
+    let left_out = |md: &mut String, produce: &str, consume: &str| {
+        let out = report.left_out(produce, consume);
+        if !out.is_empty() {
+            let _ = writeln!(
+                md,
+                "Not in this table (they list neither op): {}.\n",
+                md_cell(&out.join(", "))
+            );
+        }
     };
 
     let _ = writeln!(md, "\n## Summary\n");
@@ -129,11 +141,13 @@ pub fn to_markdown(report: &InteropReport) -> String {
     }
     for (produce, consume) in &ops {
         let _ = writeln!(md, "### {produce} → {consume}");
-        header(&mut md);
+        let (producers, consumers) = sides(produce, consume);
+        let columns: Vec<&str> = consumers.iter().map(String::as_str).collect();
+        header(&mut md, &columns);
         let rows = report.summary(produce);
-        for p in &names {
+        for p in &producers {
             let _ = write!(md, "| **{}** |", md_cell(p));
-            for c in &names {
+            for c in &consumers {
                 let text = rows
                     .iter()
                     .find(|(rp, rc, ..)| rp == p && rc == c)
@@ -144,6 +158,7 @@ pub fn to_markdown(report: &InteropReport) -> String {
             md.push('\n');
         }
         md.push('\n');
+        left_out(&mut md, produce, consume);
     }
 
     let _ = writeln!(md, "## Tests\n");
@@ -160,10 +175,12 @@ pub fn to_markdown(report: &InteropReport) -> String {
             .map(|i| format!("`{}`", i.id.rsplit('/').next().unwrap_or(&i.id)))
             .collect();
         let _ = writeln!(md, "Inputs: {}.", inputs.join(", "));
-        header(&mut md);
-        for p in &names {
+        let (producers, consumers) = sides(&t.produce, &t.consume);
+        let columns: Vec<&str> = consumers.iter().map(String::as_str).collect();
+        header(&mut md, &columns);
+        for p in &producers {
             let _ = write!(md, "| **{}** |", md_cell(p));
-            for c in &names {
+            for c in &consumers {
                 let text = match report.cell(&t.id, p, c) {
                     Some(cell) => {
                         let text = cell_text(cell.verdict, bad_cases(cell), cell.cases.len());
@@ -301,5 +318,52 @@ mod tests {
             ..Said::default()
         };
         assert_eq!(said_text(&s), "error: x\\|y z");
+    }
+
+    /// A Mixin library gets no row or column in the Themis tables, and the page says so.
+    #[test]
+    fn tables_hold_only_implementations_that_list_the_ops() {
+        use crate::iut::Reference;
+        use rand_chacha::ChaCha20Rng;
+        use rand_core::SeedableRng;
+        let set = super::super::build(5, &[super::super::KeyType::P256]).unwrap();
+        let target = |name: &str, seed| super::super::Target {
+            name: name.into(),
+            target: "in process".into(),
+            imp: Box::new(Reference::with_rng(ChaCha20Rng::seed_from_u64(seed))),
+        };
+        let mut targets = vec![target("reference", 1), target("mixin-only", 2)];
+        let mut report =
+            super::super::run(&set, &mut targets, 1, &mut super::super::Quiet).unwrap();
+        report.implementations[1]
+            .ops
+            .retain(|o| o.starts_with("mixin."));
+        let (rows, columns) = report.sides("themis.sign", "themis.verify");
+        assert_eq!(rows.len(), 1);
+        assert_eq!(columns[0].name, "reference");
+        assert_eq!(
+            report.left_out("themis.sign", "themis.verify"),
+            ["mixin-only"]
+        );
+        assert_eq!(report.sides("mixin.encrypt", "mixin.decrypt").0.len(), 2);
+        assert!(report.left_out("mixin.encrypt", "mixin.decrypt").is_empty());
+
+        let md = to_markdown(&report);
+        let section = |title: &str| {
+            let start = md.find(title).unwrap();
+            let rest = &md[start + title.len()..];
+            rest[..rest.find("\n### ").unwrap_or(rest.len())].to_owned()
+        };
+        let themis = section("### themis.sign → themis.verify");
+        assert!(
+            themis.contains("| producer ↓ consumer → | reference |\n"),
+            "{themis}"
+        );
+        assert!(!themis.contains("| **mixin-only** |"), "{themis}");
+        assert!(themis.contains("Not in this table (they list neither op): mixin-only."));
+        let mixin = section("### mixin.encrypt → mixin.decrypt");
+        assert!(mixin.contains("| producer ↓ consumer → | reference | mixin-only |\n"));
+        assert!(mixin.contains("| **mixin-only** |"));
+        assert!(!mixin.contains("Not in this table"));
     }
 }

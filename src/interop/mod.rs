@@ -88,6 +88,28 @@ impl InteropReport {
         self.inputs.iter().find(|i| i.id == id)
     }
 
+    /// The rows and columns of an op pair's tables: the producers that list `produce` and the
+    /// consumers that list `consume`, so a Themis table does not carry a row per Mixin library.
+    /// The report itself keeps every cell, `not-supported` ones too.
+    pub fn sides(&self, produce: &str, consume: &str) -> (Vec<&Participant>, Vec<&Participant>) {
+        let with = |op: &str| {
+            self.implementations
+                .iter()
+                .filter(|p| p.ops.iter().any(|o| o == op))
+                .collect::<Vec<_>>()
+        };
+        (with(produce), with(consume))
+    }
+
+    /// The names of the implementations that list neither op: left out of its tables.
+    pub fn left_out(&self, produce: &str, consume: &str) -> Vec<&str> {
+        self.implementations
+            .iter()
+            .filter(|p| !p.ops.iter().any(|o| o == produce || o == consume))
+            .map(|p| p.name.as_str())
+            .collect()
+    }
+
     /// The cells of one op pair summed over its tests, producer × consumer, with the worst
     /// verdict: the summary table.
     pub fn summary(&self, produce: &str) -> Vec<(String, String, Verdict, usize, usize)> {

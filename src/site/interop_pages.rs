@@ -85,15 +85,16 @@ fn index(report: &InteropReport) -> String {
 
 /// One test's matrix; each cell links to its anchor on the test page at `page`.
 fn matrix(report: &InteropReport, t: &Test, page: &str) -> String {
+    let (producers, consumers) = report.sides(&t.produce, &t.consume);
     let mut h =
         String::from("<table class=\"matrix interop\">\n<thead><tr><th>producer ↓ consumer →</th>");
-    for c in &report.implementations {
+    for c in &consumers {
         let _ = write!(h, "<th>{}</th>", esc(&c.name));
     }
     h.push_str("</tr></thead>\n<tbody>\n");
-    for p in &report.implementations {
+    for p in &producers {
         let _ = write!(h, "<tr><th>{}</th>", esc(&p.name));
-        for c in &report.implementations {
+        for c in &consumers {
             match report.cell(&t.id, &p.name, &c.name) {
                 Some(cell) => {
                     let _ = write!(
@@ -186,7 +187,13 @@ fn test_page(report: &InteropReport, t: &Test) -> String {
     }
 
     h.push_str("<h2>Cells</h2>\n");
-    for cell in report.cells.iter().filter(|c| c.test == t.id) {
+    // The cells of the matrix above: an implementation that lists neither op has none.
+    let (producers, consumers) = report.sides(&t.produce, &t.consume);
+    for cell in report.cells.iter().filter(|c| {
+        c.test == t.id
+            && producers.iter().any(|p| p.name == c.producer)
+            && consumers.iter().any(|p| p.name == c.consumer)
+    }) {
         let counts: Vec<String> = cell
             .counts
             .iter()
@@ -214,8 +221,33 @@ fn test_page(report: &InteropReport, t: &Test) -> String {
             h.push_str("<p>No cases.</p></details>\n");
             continue;
         }
+        if cell.verdict == crate::interop::Verdict::NotSupported {
+            h.push_str("<p>One side lacks the op: nothing was sent.</p></details>\n");
+            continue;
+        }
         h.push_str("<table class=\"cases\"><thead><tr><th>input</th><th>opening</th><th>result</th><th>producer said</th><th>consumer said</th></tr></thead><tbody>\n");
-        for case in &cell.cases {
+        // The openings of one message that ended alike (each of its 16 recipients opened it,
+        // or each was refused with the same words) share a row: a 16-session cell is 4 rows.
+        let mut i = 0;
+        while i < cell.cases.len() {
+            let case = &cell.cases[i];
+            let mut same = 1;
+            while cell.cases.get(i + same).is_some_and(|n| {
+                n.input == case.input
+                    && n.repeat == case.repeat
+                    && n.result == case.result
+                    && n.said == case.said
+                    && n.suspect == case.suspect
+            }) {
+                same += 1;
+            }
+            let opening = match cell.cases.get(i + same - 1) {
+                Some(last) if same > 1 => {
+                    format!("{} – {} ({same} openings)", case.opening, last.opening)
+                }
+                _ => case.opening.clone(),
+            };
+            i += same;
             let production = report.production(&cell.producer, case);
             let produced = match production {
                 Some(pr) => format!(
@@ -231,7 +263,7 @@ fn test_page(report: &InteropReport, t: &Test) -> String {
                 if case.result.is_right() { "ok" } else if case.result == CaseResult::NotSupported { "na" } else { "bad" },
                 esc(&super::file_stem(&case.input)),
                 esc(case.input.rsplit('/').next().unwrap_or(&case.input)),
-                esc(&case.opening),
+                esc(&opening),
                 esc(case.result.label()),
                 produced,
                 case.said.as_ref().map(said).unwrap_or_default()

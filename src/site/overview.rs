@@ -105,9 +105,16 @@ pub fn overview(data: &SiteData) -> String {
 
 /// A summary matrix of one producer op, every cell linking to the op's first test page.
 pub fn summary_table(report: &crate::interop::InteropReport, produce: &str, root: &str) -> String {
+    let consume = report
+        .tests
+        .iter()
+        .find(|t| t.produce == produce)
+        .map(|t| t.consume.as_str())
+        .unwrap_or_default();
+    let (producers, consumers) = report.sides(produce, consume);
     let mut h =
         String::from("<table class=\"matrix interop\">\n<thead><tr><th>producer ↓ consumer →</th>");
-    for c in &report.implementations {
+    for c in &consumers {
         let _ = write!(h, "<th>{}</th>", esc(&c.name));
     }
     h.push_str("</tr></thead>\n<tbody>\n");
@@ -118,9 +125,9 @@ pub fn summary_table(report: &crate::interop::InteropReport, produce: &str, root
         .find(|t| t.produce == produce)
         .map(|t| test_href(root, &t.id))
         .unwrap_or_else(|| format!("{root}interop/index.html"));
-    for p in &report.implementations {
+    for p in &producers {
         let _ = write!(h, "<tr><th>{}</th>", esc(&p.name));
-        for c in &report.implementations {
+        for c in &consumers {
             let (v, bad, total) = rows
                 .iter()
                 .find(|(rp, rc, ..)| *rp == p.name && *rc == c.name)
@@ -137,6 +144,14 @@ pub fn summary_table(report: &crate::interop::InteropReport, produce: &str, root
         h.push_str("</tr>\n");
     }
     h.push_str("</tbody></table>\n");
+    let out = report.left_out(produce, consume);
+    if !out.is_empty() {
+        let _ = writeln!(
+            h,
+            "<p class=\"note\">Not in this table (they list neither op): {}.</p>",
+            esc(&out.join(", "))
+        );
+    }
     h
 }
 

@@ -357,3 +357,34 @@ fn the_overview_counts_failures_per_op() {
         "what the implementation did with the family"
     );
 }
+
+#[test]
+fn a_clean_cell_gives_a_row_per_message_and_a_failing_case_its_own() {
+    let d = data();
+    let files = interop_pages::pages(&d);
+    let page = |name: &str| {
+        files
+            .iter()
+            .find(|(p, _)| p == name)
+            .map(|(_, t)| t.clone())
+            .unwrap()
+    };
+    let many = page("interop/mixin.encrypt~16-sessions.html");
+    // Both in-process references open every message for all 16 recipients: a row a message.
+    assert!(many.contains("<td>session 1 of 16 – session 16 of 16 (16 openings)</td>"));
+    assert!(!many.contains("<td>session 5 of 16</td>"));
+    // The case made to fail in interop_report() keeps its own row.
+    let failed = &d
+        .interop
+        .as_ref()
+        .unwrap()
+        .cells
+        .iter()
+        .find(|c| c.verdict == interop::Verdict::Fail)
+        .unwrap();
+    let html = page(&format!("interop/{}.html", file_stem(&failed.test)));
+    assert!(html.contains(&format!(
+        "<td>{}</td><td>rejected</td>",
+        failed.cases[0].opening
+    )));
+}
