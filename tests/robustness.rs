@@ -39,6 +39,7 @@ fn run(mode: &str, arg: &str, timeout: Duration) -> (Vec<VectorResult>, Subproce
         Options {
             timeout,
             window: 16,
+            ..Options::default()
         },
     )
     .unwrap();

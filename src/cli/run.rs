@@ -56,6 +56,10 @@ pub struct RunArgs {
     /// Requests kept in flight to a target.
     #[arg(long, default_value_t = 64)]
     pub window: usize,
+    /// The longest stdout line accepted from a target, in MiB; a longer one is a protocol
+    /// error (docs/PROTOCOL.md).
+    #[arg(long, value_name = "MIB", default_value_t = 16)]
+    pub max_line: usize,
     /// Print every vector's outcome, not just the failures.
     #[arg(long, short)]
     pub verbose: bool,
@@ -67,6 +71,10 @@ impl RunArgs {
         if !(self.timeout > 0.0 && self.timeout.is_finite()) {
             return Err("--timeout must be a positive number of seconds".into());
         }
+        let max_line = match self.max_line.checked_mul(1 << 20) {
+            Some(n) if n > 0 => n,
+            _ => return Err("--max-line must be a positive number of MiB".into()),
+        };
         Ok(Config {
             target: self.target.clone(),
             files: self.files.clone(),
@@ -82,6 +90,7 @@ impl RunArgs {
             options: Options {
                 timeout: Duration::from_secs_f64(self.timeout),
                 window: self.window,
+                max_line,
             },
         })
     }
