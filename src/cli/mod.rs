@@ -7,6 +7,7 @@ mod fuzz;
 mod generate;
 mod inspect;
 mod lint;
+mod merge;
 #[cfg(feature = "mutants")]
 mod mutants;
 mod run;
@@ -82,7 +83,24 @@ enum Command {
     /// Differential fuzzing: mutate corpus vectors, compare the reference with an
     /// implementation, and write the shrunk disagreements as vectors.
     Fuzz(fuzz::FuzzArgs),
-    /// Compare two JSON reports of `sealcheck run`; exit 1 if a vector regressed.
+    /// Combine the JSON reports of the shards of one `run --partition K/N` into the report
+    /// of the whole run; exit 1 if it does not conform.
+    Merge {
+        /// Every shard's JSON report, in any order.
+        #[arg(required = true)]
+        reports: Vec<PathBuf>,
+        /// Write the merged JSON report here.
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
+        /// Write the merged JUnit XML report here.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        /// Write the merged Markdown report here.
+        #[arg(long, value_name = "FILE")]
+        markdown: Option<PathBuf>,
+    },
+    /// Compare two JSON reports of `sealcheck run`; exit 1 if a vector regressed or a new
+    /// class of incident fails the run.
     Diff {
         /// The earlier report.
         old: PathBuf,
@@ -109,6 +127,17 @@ pub fn main() -> ExitCode {
         Command::Inspect { input, format } => inspect::inspect(&input, format.as_deref()),
         Command::Generate(args) => generate::generate(&args),
         Command::Diff { old, new } => diff::diff(&old, &new),
+        Command::Merge {
+            reports,
+            json,
+            junit,
+            markdown,
+        } => merge::merge(
+            &reports,
+            json.as_deref(),
+            junit.as_deref(),
+            markdown.as_deref(),
+        ),
         Command::Echo => serve::echo(),
         Command::Bench { seconds, requests } => bench::bench(seconds, requests),
         Command::Fuzz(args) => fuzz::fuzz(&args),

@@ -88,9 +88,9 @@ pub struct Incident {
     pub op: String,
     /// What happened, in words.
     pub what: String,
-    /// How the process ended (exit status or signal), when it ended.
+    /// How the process ended: its exit status or signal, or killed by the harness.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    pub ended: Option<String>,
     /// The offending stdout line, cut to [`LINE_EXCERPT`] characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<String>,
@@ -148,7 +148,7 @@ mod tests {
             kind: IncidentKind::RepeatedId,
             op: "mixin.checksum".into(),
             what: String::new(),
-            status: None,
+            ended: None,
             line: None,
             id: Some(3),
             culprit: None,

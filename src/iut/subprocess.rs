@@ -224,7 +224,7 @@ impl Subprocess {
                         ended.describe()
                     );
                 }
-                incident.status = Some(ended.describe());
+                incident.ended = Some(ended.describe());
                 incident.stderr_tail = tail_text(&self.last_stderr, STDERR_EXCERPT);
                 let why = if incident.stderr_tail.is_empty() {
                     incident.what.clone()
@@ -243,7 +243,7 @@ impl Subprocess {
                 kind,
                 op: protocol::HELLO.into(),
                 what,
-                status: None,
+                ended: None,
                 line,
                 id: None,
                 culprit: None,
@@ -389,7 +389,7 @@ impl Subprocess {
                 kind,
                 op,
                 what,
-                status: None,
+                ended: None,
                 line: Some(excerpt(&line, LINE_EXCERPT)),
                 id,
                 culprit: None,
@@ -849,7 +849,7 @@ impl Implementation for Subprocess {
                 kind: t.kind,
                 op,
                 what: t.what,
-                status: Some(ended.describe()),
+                ended: Some(ended.describe()),
                 line: t.line,
                 id: t.id,
                 culprit: t
