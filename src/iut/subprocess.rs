@@ -26,11 +26,15 @@ pub const STDERR_TAIL: usize = 4096;
 /// The longest stdout line accepted by default; a longer one is a protocol error
 /// (`line-too-long`), never an allocation. `--max-line` raises it.
 pub const DEFAULT_MAX_LINE: usize = 16 << 20;
+/// Past this, a line's buffer grows straight to the maximum line length.
+const LONG_LINE: usize = 1 << 20;
 /// Consecutive failed starts after which the remaining requests are given up.
 const MAX_FAILED_STARTS: usize = 3;
 /// Batches of stdout lines the reader may hold before it waits for the harness: with the
 /// line limit, this bounds what a flood of stdout can cost.
 const EVENT_QUEUE: usize = 4;
+/// How long a batch that reran requests alone waits for a stray second reply at its end.
+const SETTLE: Duration = Duration::from_millis(100);
 /// How long a process gets to exit after its stdin is closed (PROTOCOL.md).
 const EXIT_GRACE: Duration = Duration::from_secs(5);
 
@@ -475,49 +479,81 @@ fn write_stdin(stdin: impl Write, rx: Receiver<Vec<u8>>) {
     }
 }
 
+/// Line buffers of readers that are done, for the next reader: a target that keeps writing
+/// long lines then costs one buffer per job, not whatever the allocator keeps of each.
+static SPARE_LINES: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
+
+/// A line buffer from [`SPARE_LINES`], given back when dropped.
+struct LineBuffer(Vec<u8>);
+
+impl LineBuffer {
+    fn take() -> Self {
+        let spare = SPARE_LINES.lock().ok().and_then(|mut s| s.pop());
+        LineBuffer(spare.unwrap_or_default())
+    }
+}
+
+impl Drop for LineBuffer {
+    fn drop(&mut self) {
+        let mut line = std::mem::take(&mut self.0);
+        line.clear();
+        if let Ok(mut spare) = SPARE_LINES.lock() {
+            spare.push(line);
+        }
+    }
+}
+
 fn read_stdout(stdout: impl Read, tx: SyncSender<Event>, max_line: usize) {
+    let mut buffer = LineBuffer::take();
+    let last = read_lines(stdout, &tx, max_line, &mut buffer.0);
+    // The buffer goes back before the harness hears why reading stopped, so the reader of
+    // the restarted process finds it.
+    drop(buffer);
+    if let Some(last) = last {
+        let _ = tx.send(last);
+    }
+}
+
+/// Hands lines over in batches until the end, a line too long or a read error, and
+/// returns that last event (none when the harness stopped listening).
+fn read_lines(
+    stdout: impl Read,
+    tx: &SyncSender<Event>,
+    max_line: usize,
+    line: &mut Vec<u8>,
+) -> Option<Event> {
     let mut reader = BufReader::with_capacity(1 << 16, stdout);
     let mut batch = Vec::new();
-    let mut line = Vec::new();
     loop {
         line.clear();
-        match read_bounded_line(&mut reader, &mut line, max_line) {
-            Ok(0) => {
-                if !batch.is_empty() {
-                    let _ = tx.send(Event::Lines(std::mem::take(&mut batch)));
-                }
-                let _ = tx.send(Event::Eof);
-                return;
-            }
+        let last = match read_bounded_line(&mut reader, line, max_line) {
+            Ok(0) => Event::Eof,
             Ok(_) => {
-                let text = String::from_utf8_lossy(&line)
+                let text = String::from_utf8_lossy(line)
                     .trim_end_matches(['\n', '\r'])
                     .to_owned();
                 if !text.trim().is_empty() {
                     batch.push(text);
                 }
+                // Hand over a batch once nothing more is already buffered.
+                if !reader.buffer().contains(&b'\n')
+                    && !batch.is_empty()
+                    && tx.send(Event::Lines(std::mem::take(&mut batch))).is_err()
+                {
+                    return None;
+                }
+                continue;
             }
             Err(LineError::TooLong) => {
-                if !batch.is_empty() {
-                    let _ = tx.send(Event::Lines(std::mem::take(&mut batch)));
-                }
-                let head = line.get(..LINE_EXCERPT * 4).unwrap_or(&line);
-                let head = excerpt(&String::from_utf8_lossy(head), LINE_EXCERPT);
-                let _ = tx.send(Event::TooLong(head));
-                return;
+                let head = line.get(..LINE_EXCERPT * 4).unwrap_or(line);
+                Event::TooLong(excerpt(&String::from_utf8_lossy(head), LINE_EXCERPT))
             }
-            Err(LineError::Read(e)) => {
-                let _ = tx.send(Event::ReadError(e));
-                return;
-            }
+            Err(LineError::Read(e)) => Event::ReadError(e),
+        };
+        if !batch.is_empty() && tx.send(Event::Lines(batch)).is_err() {
+            return None;
         }
-        // Hand over a batch once nothing more is already buffered.
-        if !reader.buffer().contains(&b'\n')
-            && !batch.is_empty()
-            && tx.send(Event::Lines(std::mem::take(&mut batch))).is_err()
-        {
-            return;
-        }
+        return Some(last);
     }
 }
 
@@ -551,6 +587,11 @@ fn read_bounded_line(
             let room = max.saturating_sub(line.len());
             line.extend_from_slice(chunk.get(..room).unwrap_or_default());
             return Err(LineError::TooLong);
+        }
+        if line.len() + n > line.capacity() && line.len() + n > LONG_LINE {
+            // A long line: room for the longest allowed at once, rather than doubling into
+            // it (which briefly holds both the old and the new buffer).
+            line.reserve_exact(max.saturating_sub(line.len()) + 1);
         }
         line.extend_from_slice(chunk);
         reader.consume(n);
@@ -679,7 +720,17 @@ impl Implementation for Subprocess {
         let mut failed_starts = 0usize;
         let op_of = |i: usize| requests.get(i).map(|(op, _)| *op).unwrap_or_default();
 
-        while b.done < requests.len() {
+        let mut settled = false;
+        loop {
+            // Once every request has its result, a batch that reran requests alone waits a
+            // moment for a second reply to the last of them, which nothing else would catch.
+            let settling = b.done >= requests.len();
+            if settling {
+                if settled || b.answered_alone.is_empty() || self.proc.is_none() {
+                    break;
+                }
+                settled = true;
+            }
             if self.proc.is_none() {
                 let before = self.incidents.len();
                 let started = self.start();
@@ -729,11 +780,14 @@ impl Implementation for Subprocess {
                 // A closed stdin means the process is gone; the reader reports it.
                 let _ = proc.to_stdin.send(wire);
             }
-            let Some(oldest) = inflight.values().map(|f| f.at).min() else {
-                continue;
+            let wait = match inflight.values().map(|f| f.at).min() {
+                Some(oldest) => {
+                    let since = oldest.max(proc.progress);
+                    (since + self.options.timeout).saturating_duration_since(Instant::now())
+                }
+                None if settling => SETTLE.min(self.options.timeout),
+                None => continue,
             };
-            let since = oldest.max(proc.progress);
-            let wait = (since + self.options.timeout).saturating_duration_since(Instant::now());
             let trouble = match proc.events.recv_timeout(wait) {
                 Ok(Event::Lines(lines)) => {
                     let mut trouble = None;
@@ -809,12 +863,14 @@ impl Implementation for Subprocess {
                 Ok(Event::Eof) | Err(RecvTimeoutError::Disconnected) => {
                     Some(Trouble::new(IncidentKind::Exit, String::new()))
                 }
+                Err(RecvTimeoutError::Timeout) if settling => None,
                 Err(RecvTimeoutError::Timeout) => Some(Trouble::new(
                     IncidentKind::Timeout,
                     format!("no reply within {} ms", self.options.timeout.as_millis()),
                 )),
             };
             let Some(mut t) = trouble else { continue };
+            settled = false;
 
             // Record the incident with what was in flight, then decide who runs again.
             let ended = self.stop(t.kind != IncidentKind::Exit);
