@@ -198,6 +198,11 @@ fn exit_after_every_n_answers() {
     let i = assert_unreproduced(&ran, "exit");
     assert!(i.len() >= 50 / 5, "one incident per exit: {}", i.len());
     assert!(i.iter().all(|i| i["ended"] == "exit status: 4"));
+    // Each incident keeps the words the process left on stderr.
+    assert!(i.iter().all(|i| i["stderr_tail"]
+        .as_str()
+        .unwrap()
+        .ends_with("leaving mid-run")));
     assert!(ran.report["restarts"].as_u64().unwrap() >= 10);
 }
 
