@@ -67,8 +67,8 @@ enum Command {
     /// Rewrite the generated vector files from their recorded seeds, or generate new vectors
     /// for an op (`--op` with `--count`, or with `--inputs`).
     Generate(generate::GenerateArgs),
-    /// Measure the harness: the corpus in process and over the protocol, and a cheap op
-    /// against `sealcheck serve` beside a bare echo.
+    /// Measure the harness: the corpus in process and over the protocol, a cheap op against
+    /// `sealcheck serve` beside a bare echo, and whole runs at one job and at N.
     Bench {
         /// Seconds to spend on each measurement.
         #[arg(long, default_value_t = 2.0)]
@@ -76,6 +76,12 @@ enum Command {
         /// Cheap requests per pipelined round.
         #[arg(long, default_value_t = 200_000)]
         requests: usize,
+        /// Jobs for the whole runs measured beside one job (default: one per core).
+        #[arg(long, short = 'j', default_value_t = 0, hide_default_value = true)]
+        jobs: usize,
+        /// Rounds of each whole run; the best counts.
+        #[arg(long, default_value_t = 1)]
+        rounds: usize,
     },
     /// A bare JSON-lines echo, measured by `bench` beside `serve`.
     #[command(hide = true)]
@@ -139,7 +145,12 @@ pub fn main() -> ExitCode {
             markdown.as_deref(),
         ),
         Command::Echo => serve::echo(),
-        Command::Bench { seconds, requests } => bench::bench(seconds, requests),
+        Command::Bench {
+            seconds,
+            requests,
+            jobs,
+            rounds,
+        } => bench::bench(seconds, requests, jobs, rounds),
         Command::Fuzz(args) => fuzz::fuzz(&args),
     }
 }
