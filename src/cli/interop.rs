@@ -63,6 +63,7 @@ pub fn interop(args: &InteropArgs) -> ExitCode {
     let options = Options {
         timeout: Duration::from_secs_f64(args.timeout),
         window: args.window.max(1),
+        ..Options::default()
     };
     let mut targets = vec![Target {
         name: "reference".into(),
