@@ -2,11 +2,11 @@
 
 use super::fail;
 use crate::site::{self, SiteData};
-use std::path::PathBuf;
+use std::path::Path;
 use std::process::ExitCode;
 
 /// `sealcheck site --out DIR [--root DIR]`.
-pub fn site(out: &PathBuf, root: &PathBuf) -> ExitCode {
+pub fn site(out: &Path, root: &Path) -> ExitCode {
     let data = match SiteData::load(root) {
         Ok(d) => d,
         Err(e) => return fail("site", e),
