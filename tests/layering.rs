@@ -60,8 +60,8 @@ const ALLOWED: &[(&str, &[&str], &str)] = &[
         "measures the engine and the protocol"),
     ("interop", &["wire", "mixin", "themis", "protocol", "iut"],
         "makes keys and inputs, runs producers and consumers through the Implementation seam, judges the replies"),
-    ("site", &["wire", "inspect", "corpus", "protocol", "engine", "report", "interop"],
-        "renders the committed reports, the interop matrix and the corpus (with inspect's dissections) as pages"),
+    ("site", &["wire", "inspect", "corpus", "protocol", "iut", "engine", "report", "interop"],
+        "renders the committed reports, the interop matrix and the corpus (with inspect's dissections) as pages; its tests make a real interop report between two references"),
     ("cli", &["wire", "inspect", "corpus/generate", "iut", "engine", "report", "fuzz", "mutants", "bench", "interop", "site"],
         "the command line over all of it; nothing uses it"),
 ];
