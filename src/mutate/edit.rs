@@ -515,7 +515,9 @@ fn eval(e: &Expr, bytes: &[u8], layout: &Layout, res: &mut dyn Resolve) -> Resul
             let l = eval(left, bytes, layout, res)?;
             let r = eval(right, bytes, layout, res)?;
             match (*op, l, r) {
-                ("+", Operand::Int(a), b) => Ok(Operand::Int(a + int(b))),
+                ("+", a @ Operand::Int(_), b) | ("+", b, a @ Operand::Int(_)) => {
+                    Ok(Operand::Int(int(a) + int(b)))
+                }
                 ("+", a, b) => {
                     let (a, b) = (a.bytes().unwrap_or_default(), b.bytes().unwrap_or_default());
                     Ok(Operand::Bytes([a, b].concat()))
