@@ -200,7 +200,15 @@ fn case(env: &mut Env<'_>, c: &Case) -> Result<Vector, String> {
         let steps = Edit::parse_all(steps)?;
         mutate::apply_at(&op, &mut json, &pointer, &steps, false, &mut EditRefs(env))?;
     }
-    let id = format!("{op}/{}", c.id);
+    // The record carries the whole id, so searching for a vector's id finds its record.
+    if !c
+        .id
+        .strip_prefix(op.as_str())
+        .is_some_and(|rest| rest.starts_with('/'))
+    {
+        return Err(format!("the id must start with {op}/"));
+    }
+    let id = c.id.clone();
     let flags: Vec<&str> = c.flags.iter().map(String::as_str).collect();
     let stage = || c.stage.ok_or("a stage");
     match (c.result, &c.check) {

@@ -90,7 +90,7 @@ impl<'de> Deserialize<'de> for EditSpec {
 /// A generated case: the record the vector id leads to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Case {
-    /// The id after `<op>/`.
+    /// The vector id, `<op>/...`, as it appears in the vector file.
     pub id: String,
     /// Local bindings, evaluated first.
     pub lets: Option<String>,
