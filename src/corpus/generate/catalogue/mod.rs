@@ -200,15 +200,7 @@ fn case(env: &mut Env<'_>, c: &Case) -> Result<Vector, String> {
         let steps = Edit::parse_all(steps)?;
         mutate::apply_at(&op, &mut json, &pointer, &steps, false, &mut EditRefs(env))?;
     }
-    // The record carries the whole id, so searching for a vector's id finds its record.
-    if !c
-        .id
-        .strip_prefix(op.as_str())
-        .is_some_and(|rest| rest.starts_with('/'))
-    {
-        return Err(format!("the id must start with {op}/"));
-    }
-    let id = c.id.clone();
+    let id = id_of(&op, &c.id)?;
     let flags: Vec<&str> = c.flags.iter().map(String::as_str).collect();
     let stage = || c.stage.ok_or("a stage");
     match (c.result, &c.check) {
@@ -225,6 +217,15 @@ fn case(env: &mut Env<'_>, c: &Case) -> Result<Vector, String> {
             env.g
                 .acceptable(&op, id, c.comment.clone(), &flags, json, stage()?)
         }
+    }
+}
+
+/// The vector id of a record: the record carries the whole id, so searching the repository
+/// for a vector's id finds its record.
+fn id_of(op: &str, id: &str) -> Result<String, String> {
+    match id.strip_prefix(op).and_then(|rest| rest.strip_prefix('/')) {
+        Some(rest) if !rest.is_empty() => Ok(id.to_string()),
+        _ => Err(format!("the id must be {op}/<name>")),
     }
 }
 
@@ -282,5 +283,47 @@ fn check(
             Ok(Check::MixinDecrypt { recipients })
         }
         _ => Err(format!("no check {text:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_record_holds_the_whole_id_of_its_op() {
+        assert_eq!(
+            id_of("themis.sign", "themis.sign/valid/x").unwrap(),
+            "themis.sign/valid/x"
+        );
+        for bad in [
+            "valid/x",
+            "themis.signx/valid",
+            "themis.sign/",
+            "themis.verify/x",
+        ] {
+            assert!(id_of("themis.sign", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn every_case_id_in_the_catalogue_is_unique_and_found_verbatim_in_its_file() {
+        let mut seen = std::collections::HashSet::new();
+        for (name, text) in CATALOGUES {
+            let mut op = None;
+            for r in parse(name, text).unwrap() {
+                match r {
+                    Record::File { op: o, .. } => op = Some(o),
+                    Record::Case(c) => {
+                        let op = op.as_deref().expect("a case after its file header");
+                        assert!(id_of(op, &c.id).is_ok(), "{name}: {}", c.id);
+                        assert!(text.contains(&format!("\"id\":\"{}\"", c.id)));
+                        assert!(seen.insert(c.id.clone()), "{} twice", c.id);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        assert!(seen.len() > 1000);
     }
 }

@@ -210,8 +210,8 @@ mod tests {
 {"note":"F","bug_type":"EdgeCase","description":"why"}
 {"include":"themis.keys"}
 {"let":"m = random(3)"}
-{"id":"valid/x","args":{"public_key":"@a.public","signed":"sign(@a.private, @m)"},"result":"valid","comment":"c"}
-{"id":"length/y","base":"@ec","edit":{"public_key":"crc[0] ^= 0x01"},"result":"invalid","stage":"key","flags":["F"],"comment":"c"}
+{"id":"themis.verify/valid/x","args":{"public_key":"@a.public","signed":"sign(@a.private, @m)"},"result":"valid","comment":"c"}
+{"id":"themis.verify/length/y","base":"@ec","edit":{"public_key":"crc[0] ^= 0x01"},"result":"invalid","stage":"key","flags":["F"],"comment":"c"}
 "#;
         let r = parse("t", text).unwrap();
         assert_eq!(r.len(), 6);
