@@ -14,6 +14,7 @@ pub mod inspect;
 pub mod interop;
 pub mod iut;
 pub mod mixin;
+pub mod mutate;
 pub mod protocol;
 pub mod report;
 pub mod site;
