@@ -20,6 +20,7 @@ const UNITS: &[&str] = &[
     "iut",
     "corpus/generate",
     "engine",
+    "peer",
     "report",
     "fuzz",
     "mutants",
@@ -48,6 +49,8 @@ const ALLOWED: &[(&str, &[&str], &str)] = &[
         "builds vectors and asks the reference for every expectation"),
     ("engine", &["wire", "corpus", "corpus/generate", "protocol", "iut"],
         "runs vectors and families against an implementation and judges the replies"),
+    ("peer", &["wire", "mixin", "themis", "inspect"],
+        "the remote party: serves the reference's rules and dissections over HTTP"),
     ("report", &["engine"],
         "renders the engine's results"),
     ("fuzz", &["wire", "mixin", "themis", "corpus", "protocol", "iut"],
@@ -56,7 +59,7 @@ const ALLOWED: &[(&str, &[&str], &str)] = &[
         "broken twins of the reference, judged by the engine"),
     ("bench", &["corpus", "protocol", "iut", "engine"],
         "measures the engine and the protocol"),
-    ("cli", &["wire", "inspect", "corpus/generate", "iut", "engine", "report", "fuzz", "mutants", "bench"],
+    ("cli", &["wire", "inspect", "corpus/generate", "iut", "engine", "peer", "report", "fuzz", "mutants", "bench"],
         "the command line over all of it; nothing uses it"),
 ];
 

@@ -9,6 +9,7 @@ mod inspect;
 mod lint;
 #[cfg(feature = "mutants")]
 mod mutants;
+mod peer;
 mod run;
 mod serve;
 
@@ -82,6 +83,9 @@ enum Command {
     /// Differential fuzzing: mutate corpus vectors, compare the reference with an
     /// implementation, and write the shrunk disagreements as vectors.
     Fuzz(fuzz::FuzzArgs),
+    /// A remote party to test a Mixin SDK or a Themis client against: the Mixin
+    /// encrypted-messages API, a Themis peer and a web page, on 127.0.0.1 (docs/PEER.md).
+    Peer(peer::PeerArgs),
     /// Compare two JSON reports of `sealcheck run`; exit 1 if a vector regressed.
     Diff {
         /// The earlier report.
@@ -112,6 +116,7 @@ pub fn main() -> ExitCode {
         Command::Echo => serve::echo(),
         Command::Bench { seconds, requests } => bench::bench(seconds, requests),
         Command::Fuzz(args) => fuzz::fuzz(&args),
+        Command::Peer(args) => peer::peer(&args),
     }
 }
 
