@@ -172,19 +172,28 @@ fn part(text: &str, what: &str) -> Result<Vec<u8>, AuthError> {
         .map_err(|e| AuthError::Malformed(format!("the {what} is not unpadded base64url ({e})")))
 }
 
-/// Checks the `Authorization` header of a request against the world at time `now`.
-///
-/// In order: the header and token framing, `alg`, the claims present, the session and its
-/// owner, the EdDSA signature, the lifetime, and last the request hash, so that the
-/// sentence names the first thing wrong.
-pub fn verify(
-    authorization: Option<&str>,
-    method: &str,
-    uri: &str,
-    body: &[u8],
-    world: &World,
-    now: i64,
-) -> Result<Caller, AuthError> {
+/// A token taken apart, not yet checked against any session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// `header.payload`, what the signature covers.
+    signing_input: String,
+    /// The 64-byte signature.
+    signature: Vec<u8>,
+    /// The claims.
+    pub claims: Claims,
+}
+
+/// The keys of the session a token names, copied out of the world.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionView {
+    /// The session's ed25519 key, which verifies the token.
+    pub ed25519_public: [u8; 32],
+    /// Its X25519 form.
+    pub x25519_public: [u8; 32],
+}
+
+/// Reads the `Authorization` header: the framing, `alg`, and the claims every token has.
+pub fn parse(authorization: Option<&str>) -> Result<Token, AuthError> {
     let header = authorization.ok_or(AuthError::Missing)?;
     let token = header
         .strip_prefix("Bearer ")
@@ -224,25 +233,50 @@ pub fn verify(
             return Err(AuthError::MissingClaim(name));
         }
     }
+    Ok(Token {
+        signing_input: format!("{h64}.{c64}"),
+        signature,
+        claims,
+    })
+}
+
+/// Finds the token's session: it must be current, and belong to `uid`. Quick, so it can
+/// run under the world's lock while the signature is checked outside it.
+pub fn lookup(token: &Token, world: &World) -> Result<SessionView, AuthError> {
+    let c = &token.claims;
     let (owner, session) = world
-        .session(&claims.sid)
+        .session(&c.sid)
         .ok_or_else(|| AuthError::UnknownSession {
-            sid: claims.sid.clone(),
-            former_owner: world.former_owner(&claims.sid).map(|u| u.user_id.clone()),
+            sid: c.sid.clone(),
+            former_owner: world.former_owner(&c.sid).map(|u| u.user_id.clone()),
         })?;
-    if owner.user_id != claims.uid {
+    if owner.user_id != c.uid {
         return Err(AuthError::WrongUser {
-            uid: claims.uid.clone(),
+            uid: c.uid.clone(),
             owner: owner.user_id.clone(),
         });
     }
+    Ok(SessionView {
+        ed25519_public: session.ed25519_public,
+        x25519_public: session.x25519_public,
+    })
+}
+
+/// Checks the EdDSA signature, the lifetime at `now`, and last the request hash.
+pub fn finish(
+    token: Token,
+    session: &SessionView,
+    method: &str,
+    uri: &str,
+    body: &[u8],
+    now: i64,
+) -> Result<Caller, AuthError> {
     let key =
         VerifyingKey::from_bytes(&session.ed25519_public).map_err(|_| AuthError::Signature)?;
-    let signature = Signature::from_slice(&signature).map_err(|_| AuthError::Signature)?;
-    let signed = token.len() - s64.len() - 1;
-    let signing_input = token.get(..signed).unwrap_or_default();
-    key.verify_strict(signing_input.as_bytes(), &signature)
+    let signature = Signature::from_slice(&token.signature).map_err(|_| AuthError::Signature)?;
+    key.verify_strict(token.signing_input.as_bytes(), &signature)
         .map_err(|_| AuthError::Signature)?;
+    let claims = token.claims;
     let exp = claims.exp.unwrap_or_default();
     if exp <= now {
         return Err(AuthError::Expired { exp, now });
@@ -266,6 +300,24 @@ pub fn verify(
         scope: claims.scp,
         x25519_public: session.x25519_public,
     })
+}
+
+/// Checks the `Authorization` header of a request against the world at time `now`.
+///
+/// In order: the header and token framing, `alg`, the claims present, the session and its
+/// owner, the EdDSA signature, the lifetime, and last the request hash, so that the
+/// sentence names the first thing wrong.
+pub fn verify(
+    authorization: Option<&str>,
+    method: &str,
+    uri: &str,
+    body: &[u8],
+    world: &World,
+    now: i64,
+) -> Result<Caller, AuthError> {
+    let token = parse(authorization)?;
+    let session = lookup(&token, world)?;
+    finish(token, &session, method, uri, body, now)
 }
 
 /// A token as the SDKs make one, for clients written against the peer (tests, the load

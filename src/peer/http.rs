@@ -264,14 +264,10 @@ impl FromRequest<AppState> for Signed {
             .map_or("/", |p| p.as_str())
             .to_owned();
         let BodyBytes(body) = BodyBytes::from_request(with_limit_hint(req, state), state).await?;
-        let caller = auth::verify(
-            authorization.as_deref(),
-            &method,
-            &uri,
-            &body,
-            &state.world(),
-            now_secs(),
-        )?;
+        let token = auth::parse(authorization.as_deref())?;
+        // The lock is held for the lookup only; the signature is checked outside it.
+        let session = auth::lookup(&token, &state.world())?;
+        let caller = auth::finish(token, &session, &method, &uri, &body, now_secs())?;
         Ok(Signed { caller, body })
     }
 }

@@ -173,8 +173,9 @@ function itemsView(items) {
 
 function entryRow(e) {
   const cell = el('td');
-  for (const r of e.reasons || []) cell.append(el('div', { class: 'reason' }, r));
+  // Items carry their own reasons; the request's are shown when there are no items.
   if (e.items) cell.append(itemsView(e.items));
+  else for (const r of e.reasons || []) cell.append(el('div', { class: 'reason' }, r));
   const time = new Date(e.time_ms).toLocaleTimeString();
   return el('tr', { class: `verdict-${e.verdict}`, 'data-seq': e.seq, 'data-uri': e.uri },
     el('td', { class: 'num' }, e.seq), el('td', {}, time),
