@@ -401,7 +401,8 @@ mod tests {
     #[test]
     fn bad_files_name_the_field() {
         let base = Fixtures::from_seed(1);
-        let cases: Vec<(Box<dyn Fn(&mut Fixtures)>, &str)> = vec![
+        type Edit = Box<dyn Fn(&mut Fixtures)>;
+        let cases: Vec<(Edit, &str)> = vec![
             (
                 Box::new(|f| f.users[0].user_id = "NOT-A-UUID".into()),
                 "users[0].user_id",

@@ -335,7 +335,7 @@ mod tests {
         w.remove(&bob, &first).unwrap();
         assert_eq!(
             w.user(&bob).unwrap().session_ids(),
-            [added.session_id.clone()]
+            std::slice::from_ref(&added.session_id)
         );
         assert_eq!(
             w.remove(&bob, &first),
