@@ -61,7 +61,9 @@ pub fn peer(args: &PeerArgs) -> ExitCode {
     };
     if args.dump_fixtures {
         match serde_json::to_string_pretty(&fixtures) {
-            Ok(text) => println!("{text}"),
+            Ok(text) => {
+                let _ = writeln!(std::io::stdout(), "{text}");
+            }
             Err(e) => return fail("peer", e),
         }
         return ExitCode::SUCCESS;
@@ -95,15 +97,20 @@ pub fn peer(args: &PeerArgs) -> ExitCode {
         })
         .collect();
     let result = peer::run(&config, |addr| {
-        // The first two lines are for programs: the URL, then the admin token.
-        println!("listening on http://{addr}");
-        println!("admin token: {admin_token}");
-        println!("page: http://{addr}/   users: {}", users.join(", "));
-        println!("fixtures with private keys: GET /_peer/fixtures with the X-Peer-Token header");
+        // The first two lines are for programs: the URL, then the admin token. Written
+        // without panicking, so a reader that stops after them cannot stop the peer.
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "listening on http://{addr}");
+        let _ = writeln!(out, "admin token: {admin_token}");
+        let _ = writeln!(out, "page: http://{addr}/   users: {}", users.join(", "));
+        let _ = writeln!(
+            out,
+            "fixtures with private keys: GET /_peer/fixtures with the X-Peer-Token header"
+        );
+        let _ = out.flush();
         if !addr.ip().is_loopback() {
             eprintln!("sealcheck peer: warning: listening on {addr}, not loopback; the page and transcript are readable by anyone who can reach it");
         }
-        let _ = std::io::stdout().flush();
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -529,3 +529,26 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// No Authorization header value makes the token reader panic.
+        #[test]
+        fn any_header_is_parsed_or_refused(header in "(Bearer |bearer |Basic )?[A-Za-z0-9_\\-.=+/ ]{0,200}") {
+            let _ = parse(Some(&header));
+        }
+
+        /// Three base64url parts of arbitrary bytes: refused with a reason, never accepted.
+        #[test]
+        fn arbitrary_parts_are_refused(a in any::<Vec<u8>>(), b in any::<Vec<u8>>(), c in any::<Vec<u8>>()) {
+            let token = format!("Bearer {}.{}.{}", URL_SAFE_NO_PAD.encode(a), URL_SAFE_NO_PAD.encode(b), URL_SAFE_NO_PAD.encode(c));
+            prop_assert!(parse(Some(&token)).is_err());
+        }
+    }
+}

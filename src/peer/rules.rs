@@ -785,3 +785,48 @@ mod tests {
         assert_eq!(preview(&long)["truncated"], json!(true));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::super::fixtures::Fixtures;
+    use super::super::world::World;
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Whatever bytes a sender posts as the body of an otherwise correct item, the rules
+        /// answer without panicking, and never SUCCESS: random bytes decrypt for nobody.
+        #[test]
+        fn random_bodies_are_refused(body in proptest::collection::vec(any::<u8>(), 0..600), lead in any::<u8>()) {
+            let w = World::new(&Fixtures::from_seed(2), 2);
+            let alice = &w.users()[1];
+            let mut bytes = body;
+            if let Some(first) = bytes.first_mut() {
+                *first = lead % 3; // versions 0, 1 and 2, so the decoder gets past the first byte
+            }
+            let item = json!({
+                "conversation_id": "6d1c7b6e-4b4f-4e8e-9a63-0c1d2e3f4a5b",
+                "recipient_id": alice.user_id,
+                "message_id": "9f0e1d2c-3b4a-4596-8877-665544332211",
+                "category": "ENCRYPTED_TEXT",
+                "checksum": checksum(&alice.session_ids()),
+                "data_base64": to_base64_url(&bytes),
+            });
+            let v = check_item(0, &item, Some(alice), &[9; 32]);
+            prop_assert_eq!(v.verdict, Verdict::Rejected);
+            prop_assert!(!v.reasons.is_empty());
+        }
+
+        /// Any JSON value as an item: no panic, and a verdict with a reason unless SUCCESS.
+        #[test]
+        fn any_json_item_gets_a_verdict(text in "[\\[\\]{}\",:a-z0-9 ]{0,80}") {
+            let w = World::new(&Fixtures::from_seed(2), 2);
+            if let Ok(value) = serde_json::from_str::<Value>(&text) {
+                let v = check_item(0, &value, w.users().get(1), &[9; 32]);
+                prop_assert!(v.verdict == Verdict::Success || !v.reasons.is_empty());
+            }
+        }
+    }
+}
