@@ -1,0 +1,9 @@
+{
+  "targets": [
+    {
+      "target_name": "sealcheck_rand",
+      "sources": ["addon.c"],
+      "cflags": ["-Wall", "-Wextra"]
+    }
+  ]
+}
