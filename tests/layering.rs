@@ -21,6 +21,7 @@ const UNITS: &[&str] = &[
     "iut",
     "corpus/generate",
     "engine",
+    "peer",
     "report",
     "fuzz",
     "mutants",
@@ -53,6 +54,8 @@ const ALLOWED: &[(&str, &[&str], &str)] = &[
         "interprets the catalogue (cases are edits in the one vocabulary) and asks the reference for every expectation"),
     ("engine", &["wire", "corpus", "corpus/generate", "protocol", "iut"],
         "runs vectors and families against an implementation and judges the replies"),
+    ("peer", &["wire", "mixin", "themis", "inspect"],
+        "the remote party: serves the reference's rules and dissections over HTTP"),
     ("report", &["engine"],
         "renders the engine's results"),
     ("fuzz", &["wire", "mixin", "themis", "mutate", "corpus", "protocol", "iut"],
@@ -65,7 +68,7 @@ const ALLOWED: &[(&str, &[&str], &str)] = &[
         "makes keys and inputs, runs producers and consumers through the Implementation seam, judges the replies"),
     ("site", &["wire", "inspect", "corpus", "protocol", "iut", "engine", "report", "interop"],
         "renders the committed reports, the interop matrix and the corpus (with inspect's dissections) as pages; its tests make a real interop report between two references"),
-    ("cli", &["wire", "inspect", "corpus/generate", "iut", "engine", "report", "fuzz", "mutants", "bench", "interop", "site"],
+    ("cli", &["wire", "inspect", "corpus/generate", "iut", "engine", "peer", "report", "fuzz", "mutants", "bench", "interop", "site"],
         "the command line over all of it; nothing uses it"),
 ];
 

@@ -11,6 +11,7 @@ mod lint;
 mod merge;
 #[cfg(feature = "mutants")]
 mod mutants;
+mod peer;
 mod run;
 mod serve;
 mod site;
@@ -104,6 +105,9 @@ enum Command {
         #[arg(long, value_name = "DIR", default_value = ".")]
         root: PathBuf,
     },
+    /// A remote party to test a Mixin SDK or a Themis client against: the Mixin
+    /// encrypted-messages API, a Themis peer and a web page, on 127.0.0.1 (docs/PEER.md).
+    Peer(peer::PeerArgs),
     /// Combine the JSON reports of the shards of one `run --partition K/N` into the report
     /// of the whole run; exit 1 if it does not conform.
     Merge {
@@ -169,6 +173,7 @@ pub fn main() -> ExitCode {
         Command::Fuzz(args) => fuzz::fuzz(&args),
         Command::Interop(args) => interop::interop(&args),
         Command::Site { out, root } => site::site(&out, &root),
+        Command::Peer(args) => peer::peer(&args),
     }
 }
 
