@@ -16,7 +16,7 @@ pub fn bench(seconds: f64, requests: usize) -> ExitCode {
         requests.max(10),
     ) {
         Ok(figures) => {
-            print!("{}", crate::bench::table(&figures));
+            out!("{}", crate::bench::table(&figures));
             ExitCode::SUCCESS
         }
         Err(e) => fail("bench", e),

@@ -18,15 +18,15 @@ pub fn diff(old: &Path, new: &Path) -> ExitCode {
         } else {
             "changed"
         };
-        println!("{mark:<11} {id}: {was} -> {now}");
+        outln!("{mark:<11} {id}: {was} -> {now}");
     }
     for id in &d.added {
-        println!("added       {id}");
+        outln!("added       {id}");
     }
     for id in &d.removed {
-        println!("removed     {id}");
+        outln!("removed     {id}");
     }
-    println!(
+    outln!(
         "{} changed, {} added, {} removed, {} regressions",
         d.changed.len(),
         d.added.len(),

@@ -35,7 +35,7 @@ pub fn fuzz(args: &FuzzArgs) -> ExitCode {
         out: args.out.clone(),
         files: args.files.clone(),
     };
-    match fuzz::run(&config, &mut |line| println!("{line}")) {
+    match fuzz::run(&config, &mut |line| outln!("{line}")) {
         Ok(0) => ExitCode::SUCCESS,
         Ok(_) => ExitCode::from(1),
         Err(e) => fail("fuzz", e),

@@ -41,7 +41,7 @@ pub fn generate(args: &GenerateArgs) -> ExitCode {
         };
         return match generate::write_user_file(op, cases, args.seed, out) {
             Ok(n) => {
-                println!("wrote {n} vectors to {}", out.display());
+                outln!("wrote {n} vectors to {}", out.display());
                 ExitCode::SUCCESS
             }
             Err(e) => fail("generate", e),
@@ -50,15 +50,15 @@ pub fn generate(args: &GenerateArgs) -> ExitCode {
     match generate::generate_all(&args.root, args.check) {
         Ok(changed) if args.check && !changed.is_empty() => {
             for p in &changed {
-                println!("would change: {}", p.display());
+                outln!("would change: {}", p.display());
             }
             ExitCode::from(1)
         }
         Ok(changed) => {
             for p in &changed {
-                println!("wrote {}", p.display());
+                outln!("wrote {}", p.display());
             }
-            println!(
+            outln!(
                 "{} generated files, {} changed",
                 generate::files().len(),
                 changed.len()

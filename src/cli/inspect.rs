@@ -20,7 +20,7 @@ pub fn inspect(input: &str, format: Option<&str>) -> ExitCode {
         Err(e) => return fail("inspect", e),
     };
     let dissection = crate::inspect::dissect(&bytes, format);
-    print!("{}", dissection.render(&bytes));
+    out!("{}", dissection.render(&bytes));
     if dissection.problem.is_some() {
         ExitCode::from(1)
     } else {

@@ -1,6 +1,17 @@
 //! The command line: clap's structs, printing, the progress bar and exit codes, one file per
 //! subcommand. Everything else is the library's; nothing in the library imports this.
 
+/// `println!` that survives a closed stdout (see `out.rs`).
+macro_rules! outln {
+    () => { $crate::cli::out::write(format_args!("\n")) };
+    ($($arg:tt)*) => { $crate::cli::out::write(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
+/// `print!` that survives a closed stdout.
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::cli::out::write(format_args!($($arg)*)) };
+}
+
 mod bench;
 mod diff;
 mod fuzz;
@@ -9,6 +20,7 @@ mod inspect;
 mod lint;
 #[cfg(feature = "mutants")]
 mod mutants;
+mod out;
 mod run;
 mod serve;
 

@@ -104,7 +104,7 @@ pub fn run(args: &RunArgs) -> ExitCode {
             if let Err(e) = updated.save(path) {
                 return fail("run", e);
             }
-            println!(
+            outln!(
                 "wrote {} known failures to {}",
                 updated.failures.len(),
                 path.display()
@@ -163,10 +163,10 @@ fn print_terminal(report: &Report, verbose: bool) {
                 Status::ExpectedFailure => format!("known {}", r.outcome),
                 Status::Unexpected => format!("UNEXPECTED {}", r.outcome),
             };
-            println!("{status:<24} {}  {}", r.id, r.detail);
+            outln!("{status:<24} {}  {}", r.id, r.detail);
         }
     }
-    println!("\n{}", report.summary_table());
+    outln!("\n{}", report.summary_table());
     let known = report
         .statuses
         .get("expected-failure")
@@ -177,7 +177,7 @@ fn print_terminal(report: &Report, verbose: bool) {
         .iter()
         .filter(|r| r.status.fails_run())
         .count();
-    println!(
+    outln!(
         "{}: {} vectors, {failing} failing{}{}",
         report.implementation,
         report.results.len(),
@@ -192,7 +192,7 @@ fn print_terminal(report: &Report, verbose: bool) {
             String::new()
         },
     );
-    println!(
+    outln!(
         "{}",
         if report.conforming {
             "conforming"
