@@ -79,3 +79,424 @@ fn a_closed_stdout_ends_every_command_quietly() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stderr(&out).is_empty(), "{}", stderr(&out));
 }
+
+fn example(name: &str) -> String {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap();
+    dir.join("examples").join(name).display().to_string()
+}
+
+#[test]
+fn inspect_says_how_it_read_the_input_and_can_cut_the_table() {
+    // Odd-length hex cannot be hex: it is read as base64, and the first line says so.
+    let out = sealcheck(&["inspect", "abc"]);
+    let text = stdout(&out);
+    let first = text.lines().next().unwrap();
+    assert!(
+        first.starts_with("read as base64") && first.contains("odd number"),
+        "{text}"
+    );
+    let out = sealcheck(&["inspect", "--encoding", "hex", "abc"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("odd number"), "{}", stderr(&out));
+    let out = sealcheck(&["inspect", "0101ff00"]);
+    assert!(
+        stdout(&out).starts_with("read as hex (8 digits)\n"),
+        "{}",
+        stdout(&out)
+    );
+
+    // A body of 300 sessions has 900 block fields: cut to --max-fields, and said so.
+    let mut body = vec![1u8, 0x2c, 0x01];
+    body.extend([7u8; 32]);
+    body.extend(std::iter::repeat_n(0u8, 64 * 300 + 12 + 16));
+    let hex = hex::encode(&body);
+    let all = stdout(&sealcheck(&["inspect", "--max-fields", "0", &hex]));
+    assert!(
+        all.contains("session[299].wrapped_key"),
+        "every field with 0"
+    );
+    let cut = stdout(&sealcheck(&["inspect", "--max-fields", "10", &hex]));
+    assert!(cut.lines().count() < 20, "{cut}");
+    assert!(
+        cut.contains("more fields not shown (--max-fields 0 shows all"),
+        "{cut}"
+    );
+    assert!(cut.contains("tag") && cut.contains("well formed"), "{cut}");
+    let default = stdout(&sealcheck(&["inspect", &hex]));
+    assert!(
+        default.lines().count() < 80,
+        "a default cut: {}",
+        default.lines().count()
+    );
+    let brief = stdout(&sealcheck(&["inspect", "--brief", &hex]));
+    assert_eq!(brief.lines().count(), 4, "{brief}");
+    assert!(
+        brief.contains("Mixin encrypted message body (19263 bytes)"),
+        "{brief}"
+    );
+}
+
+#[cfg(not(feature = "mutants"))]
+#[test]
+fn mutants_without_the_feature_says_how_to_get_it() {
+    for args in [
+        vec!["mutants"],
+        vec!["mutants", "--protocol"],
+        vec!["serve", "--mutant", "x"],
+    ] {
+        let out = sealcheck(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&out).contains("--features mutants"),
+            "{}",
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
+fn generate_refuses_to_write_outside_the_repository_or_without_op() {
+    let dir = tmp("not-a-checkout");
+    std::fs::create_dir_all(&dir).unwrap();
+    for args in [
+        vec!["generate"],
+        vec!["generate", "--check"],
+        vec!["generate", "--count", "3"],
+    ] {
+        let out = Command::new(BIN)
+            .args(&args)
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(
+            std::fs::read_dir(&dir).unwrap().next().is_none(),
+            "{args:?} wrote into {}",
+            dir.display()
+        );
+        assert!(!stdout(&out).contains("would change"), "{args:?}");
+    }
+    let out = Command::new(BIN)
+        .args(["generate"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        stderr(&out).contains("not a checkout of the sealcheck repository"),
+        "{}",
+        stderr(&out)
+    );
+    let out = Command::new(BIN)
+        .args(["generate", "--count", "3"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(stderr(&out).contains("--op"), "{}", stderr(&out));
+
+    // Bad --inputs: a sentence with the expected shape, not Rust debug output.
+    let inputs = tmp("bad-inputs.json");
+    std::fs::write(&inputs, r#"[{"ids": ["a"]}]"#).unwrap();
+    let out_file = tmp("bad-inputs-out.json");
+    let out = sealcheck(&[
+        "generate",
+        "--op",
+        "mixin.checksum",
+        "--inputs",
+        inputs.to_str().unwrap(),
+        "--out",
+        out_file.to_str().unwrap(),
+    ]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        err.contains("missing argument \"session_ids\"") && err.contains("\"session_ids\": ["),
+        "{err}"
+    );
+    assert!(!err.contains("Error {") && !err.contains("Some("), "{err}");
+    std::fs::write(&inputs, r#"{"session_ids": ["a"]}"#).unwrap();
+    let out = sealcheck(&[
+        "generate",
+        "--op",
+        "mixin.checksum",
+        "--inputs",
+        inputs.to_str().unwrap(),
+        "--out",
+        out_file.to_str().unwrap(),
+    ]);
+    assert!(
+        stderr(&out).contains("--inputs takes a JSON array"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_file_of_the_wrong_shape_is_named_and_lint_names_the_root() {
+    let arr = tmp("array.json");
+    std::fs::write(&arr, "[2]").unwrap();
+    let out = sealcheck(&["run", "--vectors", arr.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("the top level is an array"),
+        "{}",
+        stderr(&out)
+    );
+    let out = sealcheck(&["lint", arr.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.contains("(at the root)") && !text.contains("(at )"),
+        "{text}"
+    );
+}
+
+#[test]
+fn unknown_ops_and_formats_are_named_and_help_lists_the_valid_ones() {
+    for (args, bad) in [
+        (vec!["run", "--op", "mixin.bogus"], "mixin.bogus"),
+        (vec!["run", "--format", "bogus"], "bogus"),
+        (
+            vec![
+                "generate",
+                "--op",
+                "themis.nope",
+                "--count",
+                "1",
+                "--out",
+                "/dev/null",
+            ],
+            "themis.nope",
+        ),
+    ] {
+        let out = sealcheck(&args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            err.contains(bad) && err.contains("mixin") && err.contains("possible values"),
+            "{err}"
+        );
+        assert!(!err.contains("no vector matches"), "{err}");
+    }
+    let help = stdout(&sealcheck(&["run", "--help"]));
+    for op in ["mixin.checksum", "themis.key.check", "themis.decrypt"] {
+        assert!(help.contains(op), "run --help lists {op}");
+    }
+}
+
+#[test]
+fn every_subcommand_has_examples_in_its_help() {
+    let mut subcommands = vec![
+        "run", "show", "serve", "inspect", "lint", "generate", "bench", "fuzz", "diff",
+    ];
+    if cfg!(feature = "mutants") {
+        subcommands.push("mutants");
+    }
+    for sub in subcommands {
+        let out = sealcheck(&[sub, "--help"]);
+        let text = stdout(&out);
+        assert!(out.status.success(), "{sub}");
+        assert!(
+            text.contains("Examples:\n  sealcheck "),
+            "{sub} --help:\n{text}"
+        );
+        assert!(text.contains("Exit codes:"), "{sub} --help:\n{text}");
+    }
+    assert!(stdout(&sealcheck(&["--help"])).contains("Start here:"));
+}
+
+#[test]
+fn a_hello_without_name_version_or_ops_is_a_setup_error() {
+    for (fields, missing) in [
+        ("ops", "lacks ops"),
+        ("name,ops", "lacks name"),
+        ("version", "lacks version"),
+    ] {
+        let target = format!("{} hello-without {fields}", example("sparse"));
+        let out = sealcheck(&["run", "--target", &target, "--op", "mixin.checksum"]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{fields}: {err}");
+        assert!(
+            err.contains(missing) && err.contains("docs/PROTOCOL.md"),
+            "{err}"
+        );
+        assert!(!stdout(&out).contains("conforming"), "{}", stdout(&out));
+    }
+}
+
+/// The conformance harness's binary, built beside this test by `cargo test`.
+fn conformance_binary() -> PathBuf {
+    let deps = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let newest = std::fs::read_dir(&deps)
+        .unwrap()
+        .flatten()
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.starts_with("conformance-") && !name.contains('.')
+        })
+        .max_by_key(|e| e.metadata().and_then(|m| m.modified()).ok());
+    newest
+        .map(|e| e.path())
+        .expect("harness/conformance.rs is built: cargo test builds every test target")
+}
+
+#[test]
+fn skipped_vectors_are_ignored_under_libtest_not_passed() {
+    let bin = conformance_binary();
+    let target = format!("{} only mixin.checksum", example("sparse"));
+    let out = Command::new(&bin)
+        .args(["go-kat/", "--test-threads", "1"])
+        .env("SEALCHECK_TARGET", &target)
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}{}", stderr(&out));
+    let line = |id: &str| {
+        text.lines()
+            .find(|l| l.contains(&format!(" {id} ")))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(
+        line("mixin.decrypt/go-kat/sessions=1-len=0-recipient=0")
+            .ends_with("... ignored (sparse-only does not list op mixin.decrypt)"),
+        "{text}"
+    );
+    assert!(
+        line("mixin.checksum/go-kat/single").ends_with("... ok"),
+        "{text}"
+    );
+    let summary = text.lines().find(|l| l.starts_with("test result")).unwrap();
+    let passed: usize = summary
+        .split("ok. ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        passed > 0 && passed < 20,
+        "only the checksum vectors pass: {summary}"
+    );
+    // An `unsupported` answer is ignored too.
+    let target = format!("{} unsupported mixin.checksum", example("sparse"));
+    let out = Command::new(&bin)
+        .args(["mixin.checksum/go-kat/single", "--exact"])
+        .env("SEALCHECK_TARGET", &target)
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&out).contains("ignored (sparse does not do mixin.checksum)"),
+        "{}",
+        stdout(&out)
+    );
+    // A hello that lists no ops is refused before any trial.
+    let target = format!("{} hello-without ops", example("sparse"));
+    let out = Command::new(&bin)
+        .env("SEALCHECK_TARGET", &target)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("lacks ops"), "{}", stderr(&out));
+}
+
+#[test]
+fn show_gives_the_vector_its_flags_and_dissected_args() {
+    let id = "mixin.decrypt/session_count/count-256-in-one-session-body";
+    let out = sealcheck(&["show", id]);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(text.starts_with(&format!("{id}\n")), "{text}");
+    assert!(
+        text.contains("expected    invalid") && text.contains("at stage session_count"),
+        "{text}"
+    );
+    assert!(
+        text.contains("comment     A one-session body whose count says 256"),
+        "{text}"
+    );
+    // A flag with its meaning, from the file's notes.
+    assert!(
+        text.contains(
+            "flag        CountLowByte (ParsingBug): The Ruby gem reads only the low byte"
+        ),
+        "{text}"
+    );
+    // The body dissected as inspect does, with the defect.
+    assert!(
+        text.contains("body: Mixin encrypted message body (147 bytes)"),
+        "{text}"
+    );
+    assert!(text.contains("(256 sessions, u16 little-endian)"), "{text}");
+    assert!(
+        text.contains("problem: session count 256 needs 16384 bytes"),
+        "{text}"
+    );
+    // A unique part of an id is enough; --json is the vector as its file has it.
+    let part = stdout(&sealcheck(&["show", "count-256-in-one-session"]));
+    assert_eq!(part, text);
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&sealcheck(&["show", "--json", id]))).unwrap();
+    let file: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/vectors/mixin/decrypt.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let in_file = file["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["id"] == id)
+        .unwrap();
+    assert_eq!(&json, in_file);
+    // A Themis key argument is dissected too.
+    let out = stdout(&sealcheck(&["show", "themis.verify/valid/ec-p256-2-bytes"]));
+    assert!(
+        out.contains("public_key: Themis key container (ec_public, P-256) (45 bytes)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("signed: Themis Secure Message (EC signed) (85 bytes)"),
+        "{out}"
+    );
+    assert!(out.contains("expected output\n    message  5dd3"), "{out}");
+    // Not found, or ambiguous: exit 2 with the candidates.
+    let out = sealcheck(&["show", "no-such-vector-anywhere"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no vector id contains"),
+        "{}",
+        stderr(&out)
+    );
+    let out = sealcheck(&["show", "go-kat/"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("ids match") && stderr(&out).contains("mixin.checksum/go-kat/single")
+    );
+    // A family: its seed and count, and one case with the reference's answer.
+    let out = sealcheck(&[
+        "show",
+        "mixin.checksum/accumulated/10000-cases",
+        "--case",
+        "3",
+    ]);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        text.contains("10000 cases made from seed") && text.contains("case 3"),
+        "{text}"
+    );
+    assert!(
+        text.contains("the reference answers\n    ok:{\"checksum\":"),
+        "{text}"
+    );
+}

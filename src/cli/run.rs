@@ -11,6 +11,23 @@ use std::time::Duration;
 
 /// Options of `sealcheck run`.
 #[derive(Debug, Clone, Default, clap::Args)]
+#[command(after_help = "\
+Examples:
+  sealcheck run                                   the reference, in process, on the whole corpus
+  sealcheck run --target \"python3 my_adapter.py\"  your implementation over docs/PROTOCOL.md
+  sealcheck run --target \"...\" --op mixin.checksum --op mixin.decrypt
+  sealcheck run --target \"...\" --filter 'mixin.decrypt/session_count/*' -v
+  sealcheck run --target \"...\" --require-all      fail unless every selected vector is checked
+  sealcheck run --target \"...\" --expectations known.json --update-expectations
+  sealcheck run --target \"...\" --json run.json --junit run.xml --markdown run.md
+  sealcheck show ID                               what a failing vector checks, its args dissected
+
+The last line is the verdict: conforming; PARTIAL: N of M checked (the target skipped the rest:
+ops it does not list, or answers `unsupported`); or NOT conforming.
+
+Exit codes: 0 conforming or PARTIAL, 1 conformance failures (or PARTIAL with --require-all),
+2 usage or setup errors (bad options, unreadable files, a target that cannot start or whose
+hello lacks name, version or ops).")]
 pub struct RunArgs {
     /// A command that starts an implementation speaking docs/PROTOCOL.md, split into words
     /// like a shell would (no pipes or variables); default: the reference, in process.
@@ -26,11 +43,11 @@ pub struct RunArgs {
     /// Leave out vectors whose id matches (same pattern rules as --filter; repeatable).
     #[arg(long = "exclude", value_name = "PATTERN")]
     pub excludes: Vec<String>,
-    /// Only this format: mixin or themis.
-    #[arg(long)]
+    /// Only this format.
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(engine::FORMATS))]
     pub format: Option<String>,
-    /// Only this op, e.g. mixin.decrypt (repeatable).
-    #[arg(long = "op")]
+    /// Only this op (repeatable).
+    #[arg(long = "op", value_name = "OP", value_parser = clap::builder::PossibleValuesParser::new(engine::OPS))]
     pub ops: Vec<String>,
     /// Treat a rejection at another stage than the vector's as a failure.
     #[arg(long)]

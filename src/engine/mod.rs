@@ -9,6 +9,7 @@ mod judge;
 mod lint;
 mod run;
 mod select;
+mod shorten;
 
 pub use execute::{execute, execute_accumulated, Status, VectorResult};
 pub use expectations::{Expectations, KnownFailure};
@@ -16,4 +17,5 @@ pub use family::run_family;
 pub use judge::{judge, Outcome};
 pub use lint::{lint_files, lint_paths, Lint};
 pub use run::{load, run, Config, Progress, Quiet, Run};
-pub use select::{matches, select, select_accumulated, Selection};
+pub use select::{matches, select, select_accumulated, Selection, FORMATS, OPS};
+pub use shorten::shorten;

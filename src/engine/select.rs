@@ -2,6 +2,12 @@
 
 use crate::corpus::{Accumulated, Vector, VectorFile};
 
+/// The ops a selection can name: every op of docs/PROTOCOL.md.
+pub const OPS: &[&str] = crate::protocol::OPS;
+
+/// The formats a selection can name.
+pub const FORMATS: &[&str] = &["mixin", "themis"];
+
 /// What a run selects; the default selects everything.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Selection {
