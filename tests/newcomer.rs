@@ -500,3 +500,39 @@ fn show_gives_the_vector_its_flags_and_dissected_args() {
         "{text}"
     );
 }
+
+/// docs/PROTOCOL.md's example transcript is a real one: its requests, sent to
+/// `sealcheck serve`, get exactly its responses.
+#[test]
+fn the_protocol_transcript_is_what_serve_answers() {
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/PROTOCOL.md")).unwrap();
+    let section = doc
+        .split("## Example transcript")
+        .nth(1)
+        .expect("PROTOCOL.md has an example transcript");
+    let block = section.split("```").nth(1).unwrap();
+    let lines = |mark: &str| -> Vec<String> {
+        block
+            .lines()
+            .filter_map(|l| l.strip_prefix(mark))
+            .map(str::to_owned)
+            .collect()
+    };
+    let (requests, responses) = (lines("→ "), lines("← "));
+    assert!(requests.len() >= 4 && requests.len() == responses.len());
+    let mut child = Command::new(BIN)
+        .arg("serve")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    for r in &requests {
+        writeln!(stdin, "{r}").unwrap();
+    }
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    let got: Vec<String> = stdout(&out).lines().map(str::to_owned).collect();
+    assert_eq!(got, responses);
+}
