@@ -536,3 +536,20 @@ fn the_protocol_transcript_is_what_serve_answers() {
     let got: Vec<String> = stdout(&out).lines().map(str::to_owned).collect();
     assert_eq!(got, responses);
 }
+
+#[test]
+fn a_filter_that_matches_nothing_says_so() {
+    let out = sealcheck(&["run", "--filter", "sesion_count"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("--filter \"sesion_count\" matches no id"),
+        "{err}"
+    );
+    let out = sealcheck(&["run", "--filter", "go-kat", "--exclude", "*"]);
+    assert!(
+        stderr(&out).contains("left out by --exclude"),
+        "{}",
+        stderr(&out)
+    );
+}

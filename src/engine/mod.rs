@@ -17,5 +17,5 @@ pub use family::run_family;
 pub use judge::{judge, Outcome};
 pub use lint::{lint_files, lint_paths, Lint};
 pub use run::{load, run, Config, Progress, Quiet, Run};
-pub use select::{matches, select, select_accumulated, Selection, FORMATS, OPS};
+pub use select::{matches, select, select_accumulated, why_nothing, Selection, FORMATS, OPS};
 pub use shorten::shorten;

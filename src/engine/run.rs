@@ -86,7 +86,7 @@ pub fn run(config: &Config, progress: &mut dyn Progress) -> Result<Run, String> 
     let selected = select(&files, &config.selection);
     let accumulated = select_accumulated(&files, &config.selection);
     if selected.is_empty() && accumulated.is_empty() {
-        return Err("no vector matches the selection".into());
+        return Err(super::why_nothing(&files, &config.selection));
     }
     let (mut imp, target): (Box<dyn Implementation>, String) = match &config.target {
         None => (
