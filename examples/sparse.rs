@@ -9,6 +9,8 @@
 //!   hello-without F,F,...   leave these fields (name, version, ops) out of the hello
 //!   hello-with-ops OP,...   list exactly these names as ops, known or not
 //!   exit-in-handshake       exit 3 before answering the hello, saying nothing on stderr
+//!   wrong OP                answer OP with a wrong `ok` (an empty object)
+//!   crash-on OP             exit 101 on the first request of OP, as a panicking adapter does
 //! ```
 
 use sealcheck::iut::Reference;
@@ -52,8 +54,14 @@ fn main() {
             }
             let _ = writeln!(out, "{}", json!({"id": id, "ok": ok}));
         } else {
+            if mode == "crash-on" && op == arg {
+                eprintln!("sparse: crashing on {op}, as asked");
+                std::process::exit(101);
+            }
             let reply = if mode == "unsupported" && op == arg {
                 Reply::Unsupported(format!("sparse does not do {op}"))
+            } else if mode == "wrong" && op == arg {
+                Reply::Ok(json!({}))
             } else {
                 reference.answer(&op, &req["args"])
             };

@@ -553,3 +553,290 @@ fn a_filter_that_matches_nothing_says_so() {
         stderr(&out)
     );
 }
+
+fn sparse(mode: &str) -> String {
+    format!("{} {mode}", example("sparse"))
+}
+
+/// The verdict line: the last line of stdout.
+fn verdict(o: &Output) -> String {
+    stdout(o).lines().last().unwrap_or_default().to_owned()
+}
+
+fn json_report(path: &std::path::Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn a_run_that_checks_only_some_vectors_says_partial() {
+    let json = tmp("partial.json");
+    let target = sparse("only mixin.checksum");
+    let args = [
+        "run",
+        "--target",
+        &target,
+        "--op",
+        "mixin.checksum",
+        "--op",
+        "mixin.convert_public_key",
+        "--exclude",
+        "*/accumulated/*",
+        "--json",
+        json.to_str().unwrap(),
+    ];
+    let out = sealcheck(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report = json_report(&json);
+    let results = report["results"].as_array().unwrap();
+    let checked = results.iter().filter(|r| r["outcome"] != "skipped").count();
+    assert!(checked > 0 && checked < results.len());
+    assert_eq!(
+        verdict(&out),
+        format!("PARTIAL: {checked} of {} checked", results.len()),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(report["verdict"], "partial");
+    assert!(!stdout(&out).starts_with('\n'), "no blank first line");
+    // --require-all makes it a failure.
+    let mut strict = args.to_vec();
+    strict.push("--require-all");
+    let out = sealcheck(&strict);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(verdict(&out).starts_with("PARTIAL"), "{}", stdout(&out));
+    // Every vector checked: conforming, even with --require-all.
+    let out = sealcheck(&[
+        "run",
+        "--target",
+        &target,
+        "--op",
+        "mixin.checksum",
+        "--exclude",
+        "*/accumulated/*",
+        "--require-all",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert_eq!(verdict(&out), "conforming");
+}
+
+#[test]
+fn lost_coverage_is_a_regression_in_diff() {
+    let (old, new) = (tmp("diff-old.json"), tmp("diff-new.json"));
+    for (mode, path) in [
+        ("only mixin.checksum,mixin.convert_public_key", &old),
+        ("only mixin.checksum", &new),
+    ] {
+        let target = sparse(mode);
+        let out = sealcheck(&[
+            "run",
+            "--target",
+            &target,
+            "--op",
+            "mixin.checksum",
+            "--op",
+            "mixin.convert_public_key",
+            "--exclude",
+            "*/accumulated/*",
+            "--json",
+            path.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
+    let out = sealcheck(&["diff", old.to_str().unwrap(), new.to_str().unwrap()]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    let lost = json_report(&old)["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["op"] == "mixin.convert_public_key")
+        .count();
+    assert!(lost > 0);
+    assert_eq!(
+        text.lines().filter(|l| l.starts_with("LOST")).count(),
+        lost,
+        "{text}"
+    );
+    assert!(text.contains(&format!("{lost} lost coverage")), "{text}");
+    // The other way round, coverage is gained: no regression.
+    let out = sealcheck(&["diff", new.to_str().unwrap(), old.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    // Vectors gone from the new report are lost coverage too.
+    let mut gone = json_report(&old);
+    gone["results"].as_array_mut().unwrap().pop();
+    let gone_path = tmp("diff-gone.json");
+    std::fs::write(&gone_path, gone.to_string()).unwrap();
+    let out = sealcheck(&["diff", old.to_str().unwrap(), gone_path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stdout(&out).contains("LOST"), "{}", stdout(&out));
+}
+
+#[test]
+fn expectations_naming_no_vector_are_an_error_and_stale_ones_hint_at_updating() {
+    let path = tmp("expect-unknown.json");
+    std::fs::write(
+        &path,
+        r#"{"implementation": "x", "failures": {"mixin.checksum/no-such/vector": {"outcome": "fail", "reason": "r"}}}"#,
+    )
+    .unwrap();
+    let out = sealcheck(&[
+        "run",
+        "--filter",
+        "mixin.checksum/go-kat/single",
+        "--expectations",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("mixin.checksum/no-such/vector")
+            && stderr(&out).contains("no such vector"),
+        "{}",
+        stderr(&out)
+    );
+    // A listed failure that now passes: the run fails, and says how to update the file.
+    let path = tmp("expect-stale.json");
+    std::fs::write(
+        &path,
+        r#"{"implementation": "x", "failures": {"mixin.checksum/go-kat/single": {"outcome": "fail", "reason": "r"}}}"#,
+    )
+    .unwrap();
+    let out = sealcheck(&[
+        "run",
+        "--filter",
+        "mixin.checksum/go-kat/single",
+        "--expectations",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("1 listed failure now passes")
+            && stdout(&out).contains("--update-expectations"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn setup_mistakes_are_found_before_the_run() {
+    // A report path that cannot be written: refused before anything runs.
+    let out = sealcheck(&["run", "--json", "/nonexistent-dir/x.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("/nonexistent-dir/x.json"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+    // --window 0 is refused.
+    let out = sealcheck(&["run", "--window", "0", "--target", "sealcheck serve"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--window"), "{}", stderr(&out));
+    // A missing program: said once.
+    let out = sealcheck(&["run", "--target", "no-such-program-sealcheck"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out).matches("cannot start").count(),
+        1,
+        "{}",
+        stderr(&out)
+    );
+    // A target that exits during the handshake, silently: said so, not an empty `stderr:`.
+    let target = sparse("exit-in-handshake");
+    let out = sealcheck(&["run", "--target", &target]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("(nothing on stderr)"), "{err}");
+    assert!(
+        !err.contains("stderr: \n") && !err.ends_with("stderr: "),
+        "{err}"
+    );
+}
+
+#[test]
+fn progress_lines_off_a_terminal_and_a_summary_that_names_the_families() {
+    let out = sealcheck(&["run", "--op", "mixin.checksum"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("vectors done"), "{err}");
+    assert!(
+        err.contains("family 1 of 1 done: mixin.checksum/accumulated/10000-cases"),
+        "{err}"
+    );
+    let text = stdout(&out);
+    assert!(
+        text.contains(" vectors + 1 accumulated family of 10000 cases"),
+        "{text}"
+    );
+    assert!(!text.starts_with('\n'), "{text}");
+}
+
+#[test]
+fn every_report_carries_the_failing_vectors_args_and_comment() {
+    let (json, junit, md) = (tmp("args.json"), tmp("args.xml"), tmp("args.md"));
+    let target = sparse("wrong mixin.checksum");
+    let out = sealcheck(&[
+        "run",
+        "--target",
+        &target,
+        "--filter",
+        "mixin.checksum/go-kat/single",
+        "--json",
+        json.to_str().unwrap(),
+        "--junit",
+        junit.to_str().unwrap(),
+        "--markdown",
+        md.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report = json_report(&json);
+    let r = &report["results"][0];
+    let file: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/vectors/curated/mixin/checksum-go.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let v = file["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["id"] == "mixin.checksum/go-kat/single")
+        .unwrap();
+    assert_eq!(r["args"], v["args"]);
+    assert_eq!(r["comment"], v["comment"]);
+    let id0 = v["args"]["session_ids"][0].as_str().unwrap();
+    let comment = v["comment"].as_str().unwrap();
+    let text = stdout(&out);
+    assert!(text.contains(id0) && text.contains(comment), "{text}");
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.contains(id0), "{xml}");
+    let markdown = std::fs::read_to_string(&md).unwrap();
+    assert!(
+        markdown.contains(id0) && markdown.contains(comment),
+        "{markdown}"
+    );
+}
+
+#[test]
+fn a_family_stops_once_its_outcome_is_known() {
+    let json = tmp("crash-family.json");
+    let target = sparse("crash-on mixin.checksum");
+    let out = sealcheck(&[
+        "run",
+        "--target",
+        &target,
+        "--filter",
+        "mixin.checksum/accumulated/",
+        "--jobs",
+        "1",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report = json_report(&json);
+    assert_eq!(report["results"][0]["outcome"], "crashed", "{report}");
+    let restarts = report["restarts"].as_u64().unwrap();
+    assert!(restarts <= 3, "restarted {restarts} times");
+}
