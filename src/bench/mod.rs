@@ -120,6 +120,7 @@ pub fn run(exe: &str, budget: Duration, cheap: usize) -> Result<Vec<Figure>, Str
                 Options {
                     timeout: Duration::from_secs(30),
                     window,
+                    ..Options::default()
                 },
             )?;
             let count = if window == 1 { cheap / 10 } else { cheap };

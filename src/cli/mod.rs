@@ -18,6 +18,7 @@ mod fuzz;
 mod generate;
 mod inspect;
 mod lint;
+mod merge;
 #[cfg(feature = "mutants")]
 mod mutants;
 mod out;
@@ -135,14 +136,37 @@ Exit codes: 0, or 2 when a measurement cannot run.")]
     /// Differential fuzzing: mutate corpus vectors, compare the reference with an
     /// implementation, and write the shrunk disagreements as vectors.
     Fuzz(fuzz::FuzzArgs),
-    /// Compare two JSON reports of `sealcheck run`; exit 1 if a vector regressed.
+    /// Combine the JSON reports of the shards of one `run --partition K/N` into the report
+    /// of the whole run; exit 1 if it does not conform.
+    #[command(after_help = "\
+Examples:
+  sealcheck run --partition 1/3 --json s1.json   (and 2/3, 3/3, e.g. in a CI matrix)
+  sealcheck merge s1.json s2.json s3.json --json all.json --markdown all.md
+
+Exit codes: 0 the merged run conforms, 1 it does not, 2 reports that do not fit together.")]
+    Merge {
+        /// Every shard's JSON report, in any order.
+        #[arg(required = true)]
+        reports: Vec<PathBuf>,
+        /// Write the merged JSON report here.
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
+        /// Write the merged JUnit XML report here.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        /// Write the merged Markdown report here.
+        #[arg(long, value_name = "FILE")]
+        markdown: Option<PathBuf>,
+    },
+    /// Compare two JSON reports of `sealcheck run`; exit 1 if a vector regressed, coverage was
+    /// lost or a new class of incident fails the run.
     #[command(after_help = "\
 Examples:
   sealcheck run --target \"$OLD\" --json old.json; sealcheck run --target \"$NEW\" --json new.json
   sealcheck diff old.json new.json
 
-A regression is a vector that now fails the run, or lost coverage: a vector that was checked
-and is now skipped, or is gone from the new report.
+A regression is a vector that now fails the run; lost coverage (a vector that was checked and
+is now skipped, or is gone from the new report); or a new class of incident that fails the run.
 
 Exit codes: 0 no regression, 1 a regression, 2 a report that cannot be read.")]
     Diff {
@@ -176,6 +200,17 @@ pub fn main() -> ExitCode {
         Command::Inspect(args) => inspect::inspect(&args),
         Command::Generate(args) => generate::generate(&args),
         Command::Diff { old, new } => diff::diff(&old, &new),
+        Command::Merge {
+            reports,
+            json,
+            junit,
+            markdown,
+        } => merge::merge(
+            &reports,
+            json.as_deref(),
+            junit.as_deref(),
+            markdown.as_deref(),
+        ),
         Command::Echo => serve::echo(),
         Command::Bench { seconds, requests } => bench::bench(seconds, requests),
         Command::Fuzz(args) => fuzz::fuzz(&args),
