@@ -840,3 +840,68 @@ fn a_family_stops_once_its_outcome_is_known() {
     let restarts = report["restarts"].as_u64().unwrap();
     assert!(restarts <= 3, "restarted {restarts} times");
 }
+
+#[test]
+fn partial_holds_across_jobs_and_merged_shards() {
+    let target = sparse("only mixin.checksum");
+    let base = [
+        "run",
+        "--target",
+        &target,
+        "--op",
+        "mixin.checksum",
+        "--op",
+        "mixin.convert_public_key",
+        "--filter",
+        "go-kat/",
+        "--filter",
+        "accumulated/",
+    ];
+    let whole = tmp("partial-whole.json");
+    let out = sealcheck(
+        &[
+            &base[..],
+            &["--jobs", "2", "--json", whole.to_str().unwrap()],
+        ]
+        .concat(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let whole = json_report(&whole);
+    assert_eq!(whole["verdict"], "partial");
+    let mut shards = Vec::new();
+    for k in 1..=2 {
+        let path = tmp(&format!("partial-shard-{k}.json"));
+        let part = format!("{k}/2");
+        let out = sealcheck(
+            &[
+                &base[..],
+                &["--partition", &part, "--json", path.to_str().unwrap()],
+            ]
+            .concat(),
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        shards.push(path.to_str().unwrap().to_owned());
+    }
+    let merged = tmp("partial-merged.json");
+    let out = sealcheck(
+        &[
+            &["merge"][..],
+            &shards.iter().map(String::as_str).collect::<Vec<_>>(),
+            &["--json", merged.to_str().unwrap()],
+        ]
+        .concat(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let checked = whole["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["outcome"] != "skipped")
+        .count();
+    let total = whole["results"].as_array().unwrap().len();
+    assert_eq!(
+        verdict(&out),
+        format!("PARTIAL: {checked} of {total} checked")
+    );
+    assert_eq!(json_report(&merged)["verdict"], "partial");
+}

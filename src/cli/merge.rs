@@ -37,20 +37,13 @@ pub fn merge(
         .filter(|r| r.status.fails_run())
         .count();
     outln!(
-        "{}: {} shards, {} vectors, {failing} failing, {} incidents that no rerun reproduced",
+        "{}: {} shards, {}, {failing} failing, {} incidents that no rerun reproduced",
         merged.implementation,
         inputs.len(),
-        merged.results.len(),
+        merged.coverage(),
         merged.failing_incidents().count()
     );
-    outln!(
-        "{}",
-        if merged.conforming {
-            "conforming"
-        } else {
-            "NOT conforming"
-        }
-    );
+    outln!("{}", merged.verdict_line());
     if merged.conforming {
         ExitCode::SUCCESS
     } else {
