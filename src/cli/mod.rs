@@ -114,11 +114,11 @@ Exit codes: 0 no problems, 1 problems (one a line), 2 a file that cannot be read
     /// Rewrite the generated vector files from their recorded seeds (in a checkout of the
     /// repository), or write new vectors for an op (`--op` with `--count` or `--inputs`).
     Generate(generate::GenerateArgs),
-    /// Measure the harness: the corpus in process and over the protocol, and a cheap op
-    /// against `sealcheck serve` beside a bare echo.
+    /// Measure the harness: the corpus in process and over the protocol, a cheap op against
+    /// `sealcheck serve` beside a bare echo, and whole runs at one job and at N.
     #[command(after_help = "\
 Examples:
-  sealcheck bench                                   about half a minute
+  sealcheck bench                                   about a minute
   cargo run --release -- bench --seconds 3          the figures of the README
 
 Exit codes: 0, or 2 when a measurement cannot run.")]
@@ -129,6 +129,12 @@ Exit codes: 0, or 2 when a measurement cannot run.")]
         /// Cheap requests per pipelined round.
         #[arg(long, default_value_t = 200_000)]
         requests: usize,
+        /// Jobs for the whole runs measured beside one job (default: one per core).
+        #[arg(long, short = 'j', default_value_t = 0, hide_default_value = true)]
+        jobs: usize,
+        /// Rounds of each whole run; the best counts.
+        #[arg(long, default_value_t = 1)]
+        rounds: usize,
     },
     /// A bare JSON-lines echo, measured by `bench` beside `serve`.
     #[command(hide = true)]
@@ -212,7 +218,12 @@ pub fn main() -> ExitCode {
             markdown.as_deref(),
         ),
         Command::Echo => serve::echo(),
-        Command::Bench { seconds, requests } => bench::bench(seconds, requests),
+        Command::Bench {
+            seconds,
+            requests,
+            jobs,
+            rounds,
+        } => bench::bench(seconds, requests, jobs, rounds),
         Command::Fuzz(args) => fuzz::fuzz(&args),
     }
 }

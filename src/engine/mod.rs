@@ -21,6 +21,6 @@ pub use family::{blocks, judge_slices, run_family, FamilySlice, NoReplyAt, BLOCK
 pub use judge::{judge, Outcome};
 pub use lint::{lint_files, lint_paths, Lint};
 pub use partition::{Partition, PartitionMode};
-pub use run::{load, run, Config, PartitionRecord, Progress, Quiet, Run};
+pub use run::{jobs_for, load, run, Config, PartitionRecord, Progress, Quiet, Run};
 pub use select::{matches, select, select_accumulated, why_nothing, Selection, FORMATS, OPS};
 pub use shorten::shorten;
