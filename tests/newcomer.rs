@@ -905,3 +905,32 @@ fn partial_holds_across_jobs_and_merged_shards() {
     );
     assert_eq!(json_report(&merged)["verdict"], "partial");
 }
+
+#[test]
+fn a_target_that_cannot_start_gets_a_hint() {
+    let dir = tmp("hint");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("adapter.py"), "print('hi')\n").unwrap();
+    let run = |target: &str| {
+        Command::new(BIN)
+            .args(["run", "--target", target])
+            .current_dir(&dir)
+            .output()
+            .unwrap()
+    };
+    let out = run("adapter.py");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--target \"./adapter.py\"")
+            && stderr(&out).contains("python3 adapter.py"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run("./adapter.py");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("Permission denied") && stderr(&out).contains("chmod +x"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -161,6 +161,32 @@ fn check_expectations(
     ))
 }
 
+/// What a newcomer most likely got wrong when the target's program did not start.
+fn start_hint(cmd: &str, error: &str) -> String {
+    let program = shlex::split(cmd)
+        .and_then(|w| w.into_iter().next())
+        .unwrap_or_default();
+    let local = !program.contains('/') && std::path::Path::new(&program).is_file();
+    if error.contains("No such file") && local {
+        format!(
+            "\n({program} is in this directory, but a program without a / is looked up on \
+             PATH: --target \"./{program}\", or name its interpreter, e.g. --target \"python3 \
+             {program}\")"
+        )
+    } else if error.contains("No such file") {
+        "\n(is the program on PATH, or is its path right? --target is split into words as a \
+         shell would, but no shell runs it: no pipes, variables or ~)"
+            .into()
+    } else if error.contains("Permission denied") {
+        format!(
+            "\n(is it executable? chmod +x {program}, or name its interpreter, e.g. --target \
+             \"python3 {program}\")"
+        )
+    } else {
+        String::new()
+    }
+}
+
 /// How many jobs `jobs` means: 0 is one per available core.
 pub fn jobs_for(jobs: usize) -> usize {
     if jobs > 0 {
@@ -226,14 +252,7 @@ pub fn run(config: &Config, progress: &mut dyn Progress) -> Result<Run, String> 
                     Ok(p) => imps.push(Box::new(p)),
                     // The subprocess says "cannot start" itself when the program is missing.
                     Err(e) if e.starts_with("cannot start") => {
-                        let hint = if e.contains("No such file") {
-                            "\n(is the program on PATH, or is its path right? --target is split \
-                             into words as a shell would, but no shell runs it: no pipes, \
-                             variables or ~)"
-                        } else {
-                            ""
-                        };
-                        return Err(format!("{e}{hint}"));
+                        return Err(format!("{e}{}", start_hint(cmd, &e)));
                     }
                     Err(e) => return Err(format!("target {cmd:?}: {e}")),
                 }
