@@ -45,6 +45,7 @@ fn a_closed_stdout_ends_every_command_quietly() {
         (vec!["inspect", hex], 0),
         (vec!["--help"], 0),
         (vec!["run", "--help"], 0),
+        (vec!["show", "mixin.checksum/go-kat/single"], 0),
     ];
     for (args, code) in commands {
         let mut child = Command::new(BIN)
@@ -287,7 +288,7 @@ fn unknown_ops_and_formats_are_named_and_help_lists_the_valid_ones() {
 #[test]
 fn every_subcommand_has_examples_in_its_help() {
     let mut subcommands = vec![
-        "run", "show", "serve", "inspect", "lint", "generate", "bench", "fuzz", "diff",
+        "run", "show", "serve", "inspect", "lint", "generate", "bench", "fuzz", "diff", "merge",
     ];
     if cfg!(feature = "mutants") {
         subcommands.push("mutants");
@@ -933,4 +934,28 @@ fn a_target_that_cannot_start_gets_a_hint() {
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn a_family_whose_target_hangs_stops_too() {
+    let json = tmp("hang-family.json");
+    let target = format!("{} hang-on --op mixin.checksum", example("misbehave"));
+    let out = sealcheck(&[
+        "run",
+        "--target",
+        &target,
+        "--filter",
+        "mixin.checksum/accumulated/",
+        "--jobs",
+        "1",
+        "--timeout",
+        "1",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report = json_report(&json);
+    assert_eq!(report["results"][0]["outcome"], "timeout", "{report}");
+    let restarts = report["restarts"].as_u64().unwrap();
+    assert!(restarts <= 4, "restarted {restarts} times");
 }
