@@ -29,6 +29,9 @@ pub struct GenerateArgs {
     /// Write nothing; exit 1 if any generated file would change.
     #[arg(long, conflicts_with = "op")]
     pub check: bool,
+    /// Only the generated files whose path contains this, e.g. key.check-extra.
+    #[arg(long, conflicts_with = "op")]
+    pub only: Option<String>,
     /// Generate vectors for this op instead, into the file --out names.
     #[arg(long, requires = "out", value_parser = clap::builder::PossibleValuesParser::new(crate::engine::OPS))]
     pub op: Option<String>,
@@ -67,7 +70,7 @@ pub fn generate(args: &GenerateArgs) -> ExitCode {
     if let Err(e) = is_checkout(&args.root) {
         return fail("generate", e);
     }
-    match generate::generate_all(&args.root, args.check) {
+    match generate::generate_all(&args.root, args.check, args.only.as_deref()) {
         Ok(changed) if args.check && !changed.is_empty() => {
             for p in &changed {
                 outln!("would change: {}", p.display());
