@@ -22,6 +22,7 @@ mod merge;
 #[cfg(feature = "mutants")]
 mod mutants;
 mod out;
+mod peer;
 mod run;
 mod serve;
 mod show;
@@ -142,6 +143,9 @@ Exit codes: 0, or 2 when a measurement cannot run.")]
     /// Differential fuzzing: mutate corpus vectors, compare the reference with an
     /// implementation, and write the shrunk disagreements as vectors.
     Fuzz(fuzz::FuzzArgs),
+    /// A remote party to test a Mixin SDK or a Themis client against: the Mixin
+    /// encrypted-messages API, a Themis peer and a web page, on 127.0.0.1 (docs/PEER.md).
+    Peer(peer::PeerArgs),
     /// Combine the JSON reports of the shards of one `run --partition K/N` into the report
     /// of the whole run; exit 1 if it does not conform.
     #[command(after_help = "\
@@ -225,6 +229,7 @@ pub fn main() -> ExitCode {
             rounds,
         } => bench::bench(seconds, requests, jobs, rounds),
         Command::Fuzz(args) => fuzz::fuzz(&args),
+        Command::Peer(args) => peer::peer(&args),
     }
 }
 
