@@ -46,6 +46,8 @@ fn a_closed_stdout_ends_every_command_quietly() {
         (vec!["--help"], 0),
         (vec!["run", "--help"], 0),
         (vec!["show", "mixin.checksum/go-kat/single"], 0),
+        (vec!["peer", "--dump-fixtures"], 0),
+        (vec!["peer", "--help"], 0),
     ];
     for (args, code) in commands {
         let mut child = Command::new(BIN)
@@ -287,11 +289,25 @@ fn unknown_ops_and_formats_are_named_and_help_lists_the_valid_ones() {
 
 #[test]
 fn every_subcommand_has_examples_in_its_help() {
-    let mut subcommands = vec![
-        "run", "show", "serve", "inspect", "lint", "generate", "bench", "fuzz", "diff", "merge",
-    ];
-    if cfg!(feature = "mutants") {
-        subcommands.push("mutants");
+    // The list comes from the top-level help, so a subcommand added later is checked too.
+    let top = stdout(&sealcheck(&["--help"]));
+    let subcommands: Vec<&str> = top
+        .split("Commands:\n")
+        .nth(1)
+        .expect("a Commands: section")
+        .lines()
+        .take_while(|l| l.starts_with("  "))
+        .filter(|l| l.as_bytes().get(2).is_some_and(|b| b.is_ascii_lowercase()))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|sub| *sub != "help" && (*sub != "mutants" || cfg!(feature = "mutants")))
+        .collect();
+    for expected in [
+        "run", "show", "serve", "inspect", "generate", "peer", "diff", "merge",
+    ] {
+        assert!(
+            subcommands.contains(&expected),
+            "{expected} in {subcommands:?}"
+        );
     }
     for sub in subcommands {
         let out = sealcheck(&[sub, "--help"]);
@@ -958,4 +974,31 @@ fn a_family_whose_target_hangs_stops_too() {
     assert_eq!(report["results"][0]["outcome"], "timeout", "{report}");
     let restarts = report["restarts"].as_u64().unwrap();
     assert!(restarts <= 4, "restarted {restarts} times");
+}
+
+#[test]
+fn peer_setup_mistakes_are_said_in_words() {
+    // A port someone else holds: the message names the address, exit 2, before serving.
+    let held = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = held.local_addr().unwrap().to_string();
+    let out = sealcheck(&["peer", "--listen", &addr]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("cannot serve: {addr}: ")),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+    // --timeout 0 would mean every request times out: refused, with the range in words.
+    let out = sealcheck(&["peer", "--timeout", "0"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("1..=3600"), "{}", stderr(&out));
+    // A fixtures file that is not there: named.
+    let out = sealcheck(&["peer", "--fixtures", "/nonexistent-dir/world.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("cannot read /nonexistent-dir/world.json"),
+        "{}",
+        stderr(&out)
+    );
 }
