@@ -16,14 +16,14 @@ pub fn bench(seconds: f64, requests: usize, jobs: usize, rounds: usize) -> ExitC
         Duration::from_secs_f64(seconds.max(0.0)),
         requests.max(10),
     ) {
-        Ok(figures) => print!("{}", crate::bench::table(&figures)),
+        Ok(figures) => out!("{}", crate::bench::table(&figures)),
         Err(e) => return fail("bench", e),
     }
     let jobs = crate::engine::jobs_for(jobs);
     match crate::bench::whole_runs(&exe, jobs, rounds) {
         Ok(runs) => {
-            println!();
-            print!("{}", crate::bench::whole_table(&runs));
+            outln!();
+            out!("{}", crate::bench::whole_table(&runs));
             ExitCode::SUCCESS
         }
         Err(e) => fail("bench", e),

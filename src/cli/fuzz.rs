@@ -7,6 +7,13 @@ use std::process::ExitCode;
 
 /// `sealcheck fuzz`: mutate corpus vectors and compare the reference with an IUT.
 #[derive(Debug, Clone, clap::Args)]
+#[command(after_help = "\
+Examples:
+  sealcheck fuzz --target \"python3 my_adapter.py\" --iterations 2000 --seed 3
+  sealcheck fuzz --target \"...\" --out found.json       the disagreements, as vectors
+  sealcheck run --target \"...\" --vectors found.json    run them again later
+
+Exit codes: 0 no disagreement, 1 disagreements (each printed), 2 setup errors.")]
 pub struct FuzzArgs {
     /// The command that starts the implementation under test (docs/PROTOCOL.md).
     #[arg(long)]
@@ -35,7 +42,7 @@ pub fn fuzz(args: &FuzzArgs) -> ExitCode {
         out: args.out.clone(),
         files: args.files.clone(),
     };
-    match fuzz::run(&config, &mut |line| println!("{line}")) {
+    match fuzz::run(&config, &mut |line| outln!("{line}")) {
         Ok(0) => ExitCode::SUCCESS,
         Ok(_) => ExitCode::from(1),
         Err(e) => fail("fuzz", e),

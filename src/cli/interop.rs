@@ -118,7 +118,7 @@ pub fn interop(args: &InteropArgs) -> ExitCode {
         if let Err(e) = updated.save(path) {
             return fail("interop", e);
         }
-        println!(
+        outln!(
             "wrote {} known failing cells to {}",
             updated.cells.len(),
             path.display()
@@ -127,12 +127,12 @@ pub fn interop(args: &InteropArgs) -> ExitCode {
     }
     let check = known.check(&report);
     for k in &check.new {
-        println!("NEW failing cell      {k}");
+        outln!("NEW failing cell      {k}");
     }
     for k in &check.changed {
-        println!("CHANGED listed cell   {k}");
+        outln!("CHANGED listed cell   {k}");
     }
-    println!(
+    outln!(
         "{} failing cells as listed in {}, {} new, {} changed, {} listed but not run",
         check.expected.len(),
         path.display(),
@@ -162,24 +162,24 @@ fn print_summary(report: &InteropReport) {
         .max()
         .unwrap_or(8);
     for op in ops {
-        println!("\n{op}: producer (row) × consumer (column)");
-        print!("{:width$}", "");
+        outln!("\n{op}: producer (row) × consumer (column)");
+        out!("{:width$}", "");
         for (i, _) in report.implementations.iter().enumerate() {
-            print!(" {:>9}", format!("[{}]", i + 1));
+            out!(" {:>9}", format!("[{}]", i + 1));
         }
-        println!();
+        outln!();
         let rows = report.summary(op);
         for (i, p) in report.implementations.iter().enumerate() {
-            print!("{:width$}", format!("[{}] {}", i + 1, p.name));
+            out!("{:width$}", format!("[{}] {}", i + 1, p.name));
             for c in &report.implementations {
                 let text = rows
                     .iter()
                     .find(|(rp, rc, ..)| *rp == p.name && *rc == c.name)
                     .map(|(_, _, v, bad, total)| interop::cell_text(*v, *bad, *total))
                     .unwrap_or_default();
-                print!(" {text:>9}");
+                out!(" {text:>9}");
             }
-            println!();
+            outln!();
         }
     }
     let failing = report
@@ -187,7 +187,7 @@ fn print_summary(report: &InteropReport) {
         .iter()
         .filter(|c| c.verdict.is_failure())
         .count();
-    println!("\n{} cells, {failing} not clean", report.cells.len());
+    outln!("\n{} cells, {failing} not clean", report.cells.len());
 }
 
 fn write(report: &InteropReport, args: &InteropArgs) -> Result<(), String> {

@@ -12,9 +12,9 @@ pub fn lint(paths: &[PathBuf]) -> ExitCode {
         Err(e) => return fail("lint", e),
     };
     for p in &lint.problems {
-        println!("{p}");
+        outln!("{p}");
     }
-    println!(
+    outln!(
         "{} files, {} vectors, {} problems",
         lint.files,
         lint.vectors,

@@ -30,27 +30,20 @@ pub fn merge(
     if let Err(e) = written {
         return fail("merge", e);
     }
-    print!("{}", merged.summary_table());
+    out!("{}", merged.summary_table());
     let failing = merged
         .results
         .iter()
         .filter(|r| r.status.fails_run())
         .count();
-    println!(
-        "{}: {} shards, {} vectors, {failing} failing, {} incidents that no rerun reproduced",
+    outln!(
+        "{}: {} shards, {}, {failing} failing, {} incidents that no rerun reproduced",
         merged.implementation,
         inputs.len(),
-        merged.results.len(),
+        merged.coverage(),
         merged.failing_incidents().count()
     );
-    println!(
-        "{}",
-        if merged.conforming {
-            "conforming"
-        } else {
-            "NOT conforming"
-        }
-    );
+    outln!("{}", merged.verdict_line());
     if merged.conforming {
         ExitCode::SUCCESS
     } else {

@@ -12,7 +12,7 @@ pub fn mutants(protocol: bool, names: &[String], files: &[PathBuf]) -> ExitCode 
         (true, Ok(e)) => Some(e),
         (true, Err(e)) => return fail("mutants", e),
     };
-    match crate::mutants::zoo(exe.as_deref(), names, files, &mut |line| println!("{line}")) {
+    match crate::mutants::zoo(exe.as_deref(), names, files, &mut |line| outln!("{line}")) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
         Err(e) => fail("mutants", e),

@@ -11,6 +11,17 @@ use std::time::Duration;
 
 /// `sealcheck peer`'s options.
 #[derive(Args)]
+#[command(after_help = "\
+Examples:
+  sealcheck peer                                    loopback, a free port, the seed-0 world
+  sealcheck peer --seed 7 --transcript peer.jsonl   another world; every request also to a file
+  sealcheck peer --dump-fixtures > world.json       the users, sessions and keys, private ones too
+  sealcheck peer --fixtures world.json --status-202 your world; errors as the real API sends them
+
+The first two lines of stdout are for programs: the URL, then the admin token. Ctrl-C or
+SIGTERM stops it. Routes, fixtures and the transcript: docs/PEER.md.
+
+Exit codes: 0 stopped by a signal, 2 it cannot start (a bad fixtures file names the field).")]
 pub struct PeerArgs {
     /// Address to listen on; the default is loopback with a free port.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
@@ -34,7 +45,8 @@ pub struct PeerArgs {
     #[arg(long, value_name = "BYTES", default_value_t = peer::DEFAULT_BODY_LIMIT)]
     body_limit: usize,
     /// Longest a request may take, in seconds; longer ones get 408.
-    #[arg(long, value_name = "SECONDS", default_value_t = peer::DEFAULT_TIMEOUT.as_secs())]
+    #[arg(long, value_name = "SECONDS", default_value_t = peer::DEFAULT_TIMEOUT.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
     timeout: u64,
     /// Answer errors with HTTP 202 and the code in the body, as the real Mixin API does.
     #[arg(long)]
@@ -44,7 +56,7 @@ pub struct PeerArgs {
 fn random_token() -> String {
     let mut bytes = [0u8; 16];
     rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut bytes);
-    crate::wire::to_hex(&bytes)
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// `sealcheck peer`; exit 2 when it cannot start.
@@ -76,7 +88,7 @@ pub fn peer(args: &PeerArgs) -> ExitCode {
         transcript: args.transcript.clone(),
         admin_token: admin_token.clone(),
         body_limit: args.body_limit,
-        timeout: Duration::from_secs(args.timeout.max(1)),
+        timeout: Duration::from_secs(args.timeout),
         status_202: args.status_202,
     };
     let users: Vec<String> = config

@@ -23,6 +23,8 @@ pub fn serve_mutant(name: &str) -> ExitCode {
 fn serve(imp: &mut dyn Implementation) -> ExitCode {
     match iut::serve(imp, io::stdin().lock(), io::stdout().lock(), io::stderr()) {
         Ok(()) => ExitCode::SUCCESS,
+        // The harness stopped reading: nobody is left to answer.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => fail("serve", e),
     }
 }
@@ -31,6 +33,7 @@ fn serve(imp: &mut dyn Implementation) -> ExitCode {
 pub fn echo() -> ExitCode {
     match crate::bench::echo(io::stdin().lock(), io::stdout().lock()) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => fail("echo", e),
     }
 }

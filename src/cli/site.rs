@@ -13,7 +13,7 @@ pub fn site(out: &Path, root: &Path) -> ExitCode {
     };
     match site::build(&data, out) {
         Ok(b) => {
-            println!(
+            outln!(
                 "wrote {} pages ({:.1} MiB) to {}; open {}",
                 b.pages,
                 b.bytes as f64 / (1024.0 * 1024.0),

@@ -13,8 +13,25 @@ pub fn embedded() -> &'static [(&'static str, &'static str)] {
 
 /// Parses a vector file; the error names the path.
 pub fn parse(path: &str, text: &str) -> Result<VectorFile, String> {
-    let file: VectorFile =
-        serde_json::from_str(text).map_err(|e| format!("{path}: not a vector file: {e}"))?;
+    let file: VectorFile = serde_json::from_str(text).map_err(|e| {
+        // A file of the wrong shape gets a sentence about its shape rather than serde's
+        // view of its first element.
+        let shape = match text.trim_start().chars().next() {
+            Some('{') | None => None,
+            Some('[') => Some("an array"),
+            Some('"') => Some("a string"),
+            Some(_) => Some("not an object"),
+        };
+        match shape {
+            Some(shape) => format!(
+                "{path}: not a vector file: the top level is {shape}, but a vector file is one \
+                 JSON object with schema_version, format, op, description and tests \
+                 (docs/VECTORS.md; `sealcheck generate --op OP --inputs ARGS.json --out FILE` \
+                 makes one from an array of args objects)"
+            ),
+            None => format!("{path}: not a vector file: {e}"),
+        }
+    })?;
     if file.schema_version != SCHEMA_VERSION {
         return Err(format!(
             "{path}: schema_version {} (this sealcheck reads {SCHEMA_VERSION})",

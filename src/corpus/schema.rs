@@ -27,7 +27,16 @@ pub fn schema_errors(text: &str) -> Vec<String> {
     };
     validator
         .iter_errors(&instance)
-        .map(|e| format!("{} (at {})", e, e.instance_path()))
+        .map(|e| {
+            let at = e.instance_path().to_string();
+            // The root's JSON pointer is the empty string: say so in words.
+            let at = if at.is_empty() {
+                "the root".to_owned()
+            } else {
+                at
+            };
+            format!("{e} (at {at})")
+        })
         .collect()
 }
 
@@ -56,5 +65,10 @@ mod tests {
         let unknown = r#"{"schema_version":1,"format":"mixin","op":"mixin.checksum","description":"d","tests":[],"extra":1}"#;
         assert!(!schema_errors(unknown).is_empty());
         assert!(parse("x", unknown).is_err());
+        let errors = schema_errors("[2]");
+        assert!(
+            errors.iter().any(|e| e.ends_with("(at the root)")),
+            "{errors:?}"
+        );
     }
 }

@@ -49,6 +49,38 @@ pub struct VectorResult {
     /// The expectations file's reason, when the vector is listed there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub known_failure: Option<String>,
+    /// The vector's args, long values cut ([`super::shorten`]), so that a failure can be read
+    /// without the corpus at hand; of a family, its seed and count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub args: Option<serde_json::Value>,
+    /// The vector's comment: what it checks.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub comment: String,
+    /// Of an accumulated family: how many cases it has.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cases: Option<u64>,
+}
+
+impl VectorResult {
+    /// With the vector's args (shortened) and comment.
+    pub fn describing(mut self, v: &Vector) -> Self {
+        self.args = Some(super::shorten(&v.args));
+        self.comment = v.comment.clone();
+        self
+    }
+
+    /// With the family's seed, count and comment.
+    pub fn describing_family(mut self, a: &Accumulated) -> Self {
+        self.args = Some(serde_json::json!({"seed": a.seed, "count": a.count}));
+        self.comment = a.comment.clone();
+        self.cases = Some(a.count);
+        self
+    }
+
+    /// Whether the vector was checked: anything but skipped.
+    pub fn checked(&self) -> bool {
+        self.outcome != "skipped"
+    }
 }
 
 /// Runs the selected vectors against `imp` and judges each; one result per vector.
@@ -79,14 +111,17 @@ pub fn execute(
         } else {
             Outcome::Skipped(format!("{} does not list op {op}", hello.name))
         };
-        results.push(result_of(
-            &v.id,
-            op,
-            &format!("{:?}", v.expected.result).to_lowercase(),
-            outcome,
-            strict,
-            expectations,
-        ));
+        results.push(
+            result_of(
+                &v.id,
+                op,
+                &format!("{:?}", v.expected.result).to_lowercase(),
+                outcome,
+                strict,
+                expectations,
+            )
+            .describing(v),
+        );
     }
     Ok(results)
 }
@@ -106,14 +141,9 @@ pub fn execute_accumulated(
         } else {
             Outcome::Skipped(format!("{} does not list op {op}", hello.name))
         };
-        results.push(result_of(
-            &a.id,
-            op,
-            "accumulated",
-            outcome,
-            strict,
-            expectations,
-        ));
+        results.push(
+            result_of(&a.id, op, "accumulated", outcome, strict, expectations).describing_family(a),
+        );
     }
     Ok(results)
 }
@@ -210,5 +240,8 @@ pub fn result_of(
         detail,
         status,
         known_failure: known.map(|k| k.reason.clone()),
+        args: None,
+        comment: String::new(),
+        cases: None,
     }
 }

@@ -11,6 +11,7 @@ mod partition;
 mod pool;
 mod run;
 mod select;
+mod shorten;
 
 pub use execute::{
     execute, execute_accumulated, result_of, IncidentResult, IncidentStatus, Status, VectorResult,
@@ -21,4 +22,5 @@ pub use judge::{judge, Outcome};
 pub use lint::{lint_files, lint_paths, Lint};
 pub use partition::{Partition, PartitionMode};
 pub use run::{jobs_for, load, run, Config, PartitionRecord, Progress, Quiet, Run};
-pub use select::{matches, select, select_accumulated, Selection};
+pub use select::{matches, select, select_accumulated, why_nothing, Selection, FORMATS, OPS};
+pub use shorten::shorten;

@@ -47,6 +47,16 @@ pub(crate) struct Finished {
     pub incidents: Vec<Incident>,
 }
 
+/// What a worker tells the progress display.
+enum Tick {
+    /// This many more vectors have their replies.
+    Vectors(usize),
+    /// This many more cases of family `f` have their replies.
+    Cases(usize, u64),
+    /// Family `f` has its outcome, with this label.
+    Family(usize, &'static str),
+}
+
 enum Task {
     Vectors(usize, usize),
     Generate(usize),
@@ -117,7 +127,23 @@ pub(crate) fn run_plan(
     let wake = Condvar::new();
     let total = plan.vectors.len();
     progress.start(total);
-    let (tx, rx) = mpsc::channel::<usize>();
+    // Each family's cases in this run (of a shard: in its blocks).
+    let planned: Vec<u64> = plan
+        .families
+        .iter()
+        .map(|pf| {
+            pf.blocks
+                .iter()
+                .map(|b| {
+                    let first = (*b as u64).saturating_mul(BLOCK as u64);
+                    pf.family.count.saturating_sub(first).min(BLOCK as u64)
+                })
+                .sum()
+        })
+        .collect();
+    let mut sent = vec![0u64; planned.len()];
+    progress.start_families(plan.families.len(), planned.iter().sum());
+    let (tx, rx) = mpsc::channel::<Tick>();
     std::thread::scope(|scope| {
         for imp in imps.iter_mut() {
             let tx = tx.clone();
@@ -126,9 +152,33 @@ pub(crate) fn run_plan(
         }
         drop(tx);
         let mut done = 0usize;
-        for n in rx {
-            done += n;
-            progress.advance(done);
+        for tick in rx {
+            match tick {
+                Tick::Vectors(n) => {
+                    done += n;
+                    progress.advance(done);
+                }
+                Tick::Cases(f, n) => {
+                    if let Some(s) = sent.get_mut(f) {
+                        *s += n;
+                    }
+                    progress.advance_cases(n);
+                }
+                Tick::Family(f, label) => {
+                    // Blocks left unsent once the outcome was known count as done.
+                    let left = planned.get(f).copied().unwrap_or(0)
+                        - sent
+                            .get(f)
+                            .copied()
+                            .unwrap_or(0)
+                            .min(planned.get(f).copied().unwrap_or(0));
+                    if left > 0 {
+                        progress.advance_cases(left);
+                    }
+                    let id = plan.families.get(f).map(|pf| pf.family.id.as_str());
+                    progress.family_done(id.unwrap_or_default(), label);
+                }
+            }
         }
     });
     progress.finish();
@@ -224,7 +274,7 @@ fn worker(
     chunk: usize,
     shared: &Mutex<Shared>,
     wake: &Condvar,
-    tx: &mpsc::Sender<usize>,
+    tx: &mpsc::Sender<Tick>,
 ) {
     loop {
         let task = {
@@ -251,7 +301,7 @@ fn worker(
                 let mut told = 0usize;
                 let replies = imp.call_named(&requests, &names, &mut |done| {
                     if done > told {
-                        let _ = tx.send(done - told);
+                        let _ = tx.send(Tick::Vectors(done - told));
                         told = done;
                     }
                 });
@@ -319,6 +369,7 @@ fn worker(
                     .get(first..(first + BLOCK).min(cases.len()))
                     .unwrap_or_default();
                 let outs = answer_block(imp, pf.op, &pf.family.id, chunk_cases, first);
+                let _ = tx.send(Tick::Cases(f, outs.len() as u64));
                 let failed = outs.iter().any(|o| matches!(o, CaseOut::NoReply(_)));
                 let part = plan.sliced.then(|| {
                     let mut part = FamilySlice::new(
@@ -387,6 +438,11 @@ fn worker(
                         ))
                     }
                 };
+                let label = match &done {
+                    FamilyDone::Outcome(o) => o.label(),
+                    FamilyDone::Slice(_) => "its blocks checked",
+                };
+                let _ = tx.send(Tick::Family(f, label));
                 let mut s = lock(shared);
                 s.live = s.live.saturating_sub(1);
                 if let Some(slot) = s.families.get_mut(f) {

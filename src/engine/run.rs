@@ -44,8 +44,15 @@ pub trait Progress {
     fn start(&mut self, total: usize);
     /// `done` of them have their result.
     fn advance(&mut self, done: usize);
-    /// Every vector has its result (the families follow, in a few big batches).
+    /// Every vector and family has its result.
     fn finish(&mut self);
+    /// `families` accumulated families of `cases` cases in all are to run (after the vectors,
+    /// or beside them with several jobs).
+    fn start_families(&mut self, _families: usize, _cases: u64) {}
+    /// This many more cases have their replies.
+    fn advance_cases(&mut self, _cases: u64) {}
+    /// Family `id` has its outcome (an outcome label).
+    fn family_done(&mut self, _id: &str, _label: &str) {}
 }
 
 /// No progress display.
@@ -104,6 +111,82 @@ pub fn load(files: &[PathBuf]) -> Result<Vec<(String, VectorFile)>, String> {
     }
 }
 
+/// An expectations entry must name a vector of the corpus: an entry that names nothing (a
+/// typo, or a vector since renamed) would look like a known failure while covering none, so
+/// it is an error rather than a warning that scrolls by. `--update-expectations` drops such
+/// entries instead.
+fn check_expectations(
+    files: &[(String, VectorFile)],
+    expectations: &Expectations,
+    path: Option<&std::path::Path>,
+) -> Result<(), String> {
+    let ids: HashSet<&str> = files
+        .iter()
+        .flat_map(|(_, f)| {
+            f.tests
+                .iter()
+                .map(|v| v.id.as_str())
+                .chain(f.accumulated.iter().map(|a| a.id.as_str()))
+        })
+        .collect();
+    let unknown: Vec<&str> = expectations
+        .failures
+        .keys()
+        .map(String::as_str)
+        .filter(|id| !ids.contains(id))
+        .collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    let shown: Vec<String> = unknown
+        .iter()
+        .take(10)
+        .map(|id| format!("  {id}"))
+        .collect();
+    let more = unknown.len().saturating_sub(10);
+    Err(format!(
+        "{}: {} listed failure{} name{} no such vector in the vector files:\n{}{}\n\
+         Fix the ids (`sealcheck show PART-OF-ID` finds one), or rewrite the file with \
+         --update-expectations, which drops them.",
+        path.map_or("the expectations file".into(), |p| p.display().to_string()),
+        unknown.len(),
+        if unknown.len() == 1 { "" } else { "s" },
+        if unknown.len() == 1 { "s" } else { "" },
+        shown.join("\n"),
+        if more > 0 {
+            format!("\n  … and {more} more")
+        } else {
+            String::new()
+        }
+    ))
+}
+
+/// What a newcomer most likely got wrong when the target's program did not start.
+fn start_hint(cmd: &str, error: &str) -> String {
+    let program = shlex::split(cmd)
+        .and_then(|w| w.into_iter().next())
+        .unwrap_or_default();
+    let local = !program.contains('/') && std::path::Path::new(&program).is_file();
+    if error.contains("No such file") && local {
+        format!(
+            "\n({program} is in this directory, but a program without a / is looked up on \
+             PATH: --target \"./{program}\", or name its interpreter, e.g. --target \"python3 \
+             {program}\")"
+        )
+    } else if error.contains("No such file") {
+        "\n(is the program on PATH, or is its path right? --target is split into words as a \
+         shell would, but no shell runs it: no pipes, variables or ~)"
+            .into()
+    } else if error.contains("Permission denied") {
+        format!(
+            "\n(is it executable? chmod +x {program}, or name its interpreter, e.g. --target \
+             \"python3 {program}\")"
+        )
+    } else {
+        String::new()
+    }
+}
+
 /// How many jobs `jobs` means: 0 is one per available core.
 pub fn jobs_for(jobs: usize) -> usize {
     if jobs > 0 {
@@ -120,10 +203,13 @@ pub fn run(config: &Config, progress: &mut dyn Progress) -> Result<Run, String> 
         Some(p) => Expectations::load(p, config.expectations_may_be_missing)?,
         None => Expectations::default(),
     };
+    if !config.expectations_may_be_missing {
+        check_expectations(&files, &expectations, config.expectations.as_deref())?;
+    }
     let selected = select(&files, &config.selection);
     let accumulated = select_accumulated(&files, &config.selection);
     if selected.is_empty() && accumulated.is_empty() {
-        return Err("no vector matches the selection".into());
+        return Err(super::why_nothing(&files, &config.selection));
     }
     // This shard's vectors, and its blocks of every family (all of them when unsharded).
     let mine: Vec<_> = selected
@@ -164,7 +250,11 @@ pub fn run(config: &Config, progress: &mut dyn Progress) -> Result<Run, String> 
             for _ in 0..jobs {
                 match Subprocess::spawn_with(cmd, options.clone()) {
                     Ok(p) => imps.push(Box::new(p)),
-                    Err(e) => return Err(format!("cannot start {cmd:?}: {e}")),
+                    // The subprocess says "cannot start" itself when the program is missing.
+                    Err(e) if e.starts_with("cannot start") => {
+                        return Err(format!("{e}{}", start_hint(cmd, &e)));
+                    }
+                    Err(e) => return Err(format!("target {cmd:?}: {e}")),
                 }
             }
             cmd.clone()
@@ -209,14 +299,9 @@ pub fn run(config: &Config, progress: &mut dyn Progress) -> Result<Run, String> 
             Outcome::Skipped(not_listed(op))
         };
         let expected = format!("{:?}", v.expected.result).to_lowercase();
-        results.push(result_of(
-            &v.id,
-            op,
-            &expected,
-            outcome,
-            config.strict,
-            &expectations,
-        ));
+        results.push(
+            result_of(&v.id, op, &expected, outcome, config.strict, &expectations).describing(v),
+        );
     }
     let mut family_slices = Vec::new();
     let mut done_families = finished.families.into_iter();
@@ -240,14 +325,17 @@ pub fn run(config: &Config, progress: &mut dyn Progress) -> Result<Run, String> 
             }
             Outcome::Skipped(why)
         };
-        results.push(result_of(
-            &a.id,
-            op,
-            "accumulated",
-            outcome,
-            config.strict,
-            &expectations,
-        ));
+        results.push(
+            result_of(
+                &a.id,
+                op,
+                "accumulated",
+                outcome,
+                config.strict,
+                &expectations,
+            )
+            .describing_family(a),
+        );
     }
     let incidents = finished
         .incidents

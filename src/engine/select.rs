@@ -2,6 +2,12 @@
 
 use crate::corpus::{Accumulated, Vector, VectorFile};
 
+/// The ops a selection can name: every op of docs/PROTOCOL.md.
+pub const OPS: &[&str] = crate::protocol::OPS;
+
+/// The formats a selection can name.
+pub const FORMATS: &[&str] = &["mixin", "themis"];
+
 /// What a run selects; the default selects everything.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Selection {
@@ -79,6 +85,63 @@ pub fn select_accumulated<'a>(
         .collect()
 }
 
+/// Why `selection` selects nothing from `files`, in words: the option that matched nothing,
+/// so a typo in `--filter` is not told apart from an empty corpus only by guessing.
+pub fn why_nothing(files: &[(String, VectorFile)], selection: &Selection) -> String {
+    let ids = |f: &VectorFile| -> Vec<String> {
+        f.tests
+            .iter()
+            .map(|v| v.id.clone())
+            .chain(f.accumulated.iter().map(|a| a.id.clone()))
+            .collect()
+    };
+    let taken: Vec<&VectorFile> = files
+        .iter()
+        .map(|(_, f)| f)
+        .filter(|f| selection.takes_file(f))
+        .collect();
+    if files.is_empty() || files.iter().all(|(_, f)| ids(f).is_empty()) {
+        return "no vector matches the selection: the vector files hold no vectors".into();
+    }
+    if taken.is_empty() {
+        let what = match (&selection.format, selection.ops.as_slice()) {
+            (Some(fmt), []) => format!("--format {fmt}"),
+            (None, ops) => format!("--op {}", ops.join(", --op ")),
+            (Some(fmt), ops) => format!("--format {fmt} with --op {}", ops.join(", --op ")),
+        };
+        let mut present: Vec<&str> = files.iter().map(|(_, f)| f.op.as_str()).collect();
+        present.sort_unstable();
+        present.dedup();
+        return format!(
+            "no vector matches the selection: no vector file is of {what} (the files have \
+             ops {})",
+            present.join(", ")
+        );
+    }
+    let all: Vec<String> = taken.iter().flat_map(|f| ids(f)).collect();
+    let dead: Vec<&String> = selection
+        .filters
+        .iter()
+        .filter(|p| !all.iter().any(|id| matches(p, id)))
+        .collect();
+    if !dead.is_empty() && dead.len() == selection.filters.len() {
+        let shown: Vec<String> = dead.iter().map(|p| format!("{p:?}")).collect();
+        return format!(
+            "no vector matches the selection: --filter {} matches no id{} (a pattern without \
+             `*` matches a part of an id, e.g. --filter session_count; `*` matches any run of \
+             characters, e.g. --filter 'mixin.decrypt/*/count-*'; ids are listed by \
+             `sealcheck run -v`)",
+            shown.join(", --filter "),
+            if taken.len() < files.len() {
+                " of the selected ops"
+            } else {
+                ""
+            }
+        );
+    }
+    "no vector matches the selection: every id the filters match is left out by --exclude".into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,6 +162,36 @@ mod tests {
         assert!(!matches("themis.*", "mixin.decrypt/a"));
         assert!(matches("a*b*c", "a-b-b-c"));
         assert!(!matches("a*b*c", "a-c"));
+    }
+
+    #[test]
+    fn an_empty_selection_says_which_option_matched_nothing() {
+        let files = crate::corpus::load_embedded().unwrap();
+        let why = |s: Selection| why_nothing(&files, &s);
+        let typo = why(Selection {
+            filters: vec!["sesion_count".into()],
+            ..Default::default()
+        });
+        assert!(
+            typo.contains("--filter \"sesion_count\" matches no id"),
+            "{typo}"
+        );
+        let other_op = why(Selection {
+            ops: vec!["mixin.checksum".into()],
+            filters: vec!["session_count".into()],
+            ..Default::default()
+        });
+        assert!(
+            other_op.contains("matches no id of the selected ops"),
+            "{other_op}"
+        );
+        let excluded = why(Selection {
+            filters: vec!["go-kat/single".into()],
+            excludes: vec!["*".into()],
+            ..Default::default()
+        });
+        assert!(excluded.contains("--exclude"), "{excluded}");
+        assert!(why_nothing(&[], &Selection::default()).contains("hold no vectors"));
     }
 
     #[test]

@@ -59,6 +59,18 @@ pub trait Implementation {
         self.call_many(requests, progress)
     }
 
+    /// [`Implementation::call_named`] for requests whose first failure decides them all (an
+    /// accumulated family's cases): once one has no reply for certain, the later ones are not
+    /// sent and get a `not sent` failure, so a crashing target is not restarted for each.
+    fn call_named_until_failure(
+        &mut self,
+        requests: &[(&str, &Value)],
+        names: &dyn Fn(usize) -> String,
+        progress: &mut dyn FnMut(usize),
+    ) -> Vec<Result<Reply, Failure>> {
+        self.call_named(requests, names, progress)
+    }
+
     /// The incidents since the last call, oldest first: in-process implementations have none.
     fn take_incidents(&mut self) -> Vec<Incident> {
         Vec::new()

@@ -99,6 +99,9 @@ pub struct Subprocess {
     /// Ids answered by the current process in this batch and the one before.
     answered: BTreeMap<u64, Answered>,
     batch: u64,
+    /// Within one `call_named_until_failure`: stop sending once a request has no reply for
+    /// certain.
+    until_failure: bool,
 }
 
 /// How a process ended when the harness stopped it.
@@ -158,6 +161,7 @@ impl Subprocess {
             incidents: Vec::new(),
             answered: BTreeMap::new(),
             batch: 0,
+            until_failure: false,
         };
         let mut last = String::new();
         for _ in 0..MAX_FAILED_STARTS {
@@ -231,7 +235,8 @@ impl Subprocess {
                 incident.ended = Some(ended.describe());
                 incident.stderr_tail = tail_text(&self.last_stderr, STDERR_EXCERPT);
                 let why = if incident.stderr_tail.is_empty() {
-                    incident.what.clone()
+                    // Said, so an empty tail is not mistaken for a lost one.
+                    format!("{} (nothing on stderr)", incident.what)
                 } else {
                     format!("{}; stderr: {}", incident.what, incident.stderr_tail)
                 };
@@ -932,7 +937,11 @@ impl Implementation for Subprocess {
             blamed.extend(sent.into_iter().map(|(_, s)| (s.index, s.suspect)));
             let alone = lockstep && blamed.len() == 1;
             let mut again: Vec<Suspect> = Vec::new();
+            let mut decided_at: Option<usize> = None;
             for (i, was) in blamed {
+                if decided_at.is_some_and(|k| i > k) {
+                    continue; // not sent again: the batch's outcome is known
+                }
                 let mut causes = was.as_ref().map(|s| s.causes.clone()).unwrap_or_default();
                 causes.push(this);
                 match was {
@@ -945,6 +954,33 @@ impl Implementation for Subprocess {
                             }
                         }
                         b.finish(i, Err(failure.clone()));
+                        if self.until_failure {
+                            decided_at = Some(i);
+                            // The batch's outcome is known: what comes after `i` is not sent,
+                            // and what is already in line for a rerun after it is dropped.
+                            let name = names(i);
+                            let later: Vec<usize> = queue
+                                .drain(..)
+                                .chain(
+                                    suspects
+                                        .iter()
+                                        .filter(|s| s.index > i)
+                                        .map(|s| s.index)
+                                        .collect::<Vec<_>>(),
+                                )
+                                .filter(|j| *j > i)
+                                .collect();
+                            suspects.retain(|s| s.index < i);
+                            again.retain(|s| s.index < i);
+                            for j in later {
+                                b.finish(
+                                    j,
+                                    Err(Failure::Crashed(format!(
+                                        "not sent: {name} already had no reply"
+                                    ))),
+                                );
+                            }
+                        }
                     }
                     Some(_) if alone || t.culprit == Some(i) => again.push(Suspect {
                         index: i,
@@ -973,6 +1009,18 @@ impl Implementation for Subprocess {
 
     fn take_incidents(&mut self) -> Vec<Incident> {
         std::mem::take(&mut self.incidents)
+    }
+
+    fn call_named_until_failure(
+        &mut self,
+        requests: &[(&str, &Value)],
+        names: &dyn Fn(usize) -> String,
+        progress: &mut dyn FnMut(usize),
+    ) -> Vec<Result<Reply, Failure>> {
+        self.until_failure = true;
+        let results = self.call_named(requests, names, progress);
+        self.until_failure = false;
+        results
     }
 
     fn close(&mut self) {

@@ -23,7 +23,10 @@ pub fn serve(listen: SocketAddr, app: Router, ready: impl FnOnce(SocketAddr)) ->
         .thread_name("sealcheck-peer")
         .build()?;
     let result = runtime.block_on(async move {
-        let listener = TcpListener::bind(listen).await?;
+        let listener = TcpListener::bind(listen).await.map_err(|e| {
+            // Name the address: "Address already in use" alone does not say which.
+            io::Error::new(e.kind(), format!("{listen}: {e}"))
+        })?;
         ready(listener.local_addr()?);
         let stop = Arc::new(Notify::new());
         watch_signals(stop.clone())?;

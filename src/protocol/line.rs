@@ -140,21 +140,43 @@ pub fn parse_hello(line: &str) -> Result<Hello, String> {
             if ok.get("protocol").and_then(Value::as_u64) != Some(PROTOCOL_VERSION) {
                 return Err(format!("unsupported protocol in {ok}"));
             }
-            let text = |name: &str| ok.get(name).and_then(Value::as_str);
-            let ops = ok
-                .get("ops")
-                .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_owned)
-                        .collect()
-                })
-                .unwrap_or_default();
+            // Required, so a report never says "conforming" about an unnamed target that
+            // was sent nothing: a hello without them is the adapter's bug, found first.
+            let text = |name: &str| {
+                ok.get(name)
+                    .and_then(Value::as_str)
+                    .filter(|s| !s.trim().is_empty())
+            };
+            let ops: Option<Vec<String>> = ok.get("ops").and_then(Value::as_array).and_then(|a| {
+                a.iter()
+                    .map(|o| o.as_str().map(str::to_owned))
+                    .collect::<Option<Vec<_>>>()
+            });
+            let mut missing = Vec::new();
+            if text("name").is_none() {
+                missing.push("name (a non-empty string)");
+            }
+            if text("version").is_none() {
+                missing.push("version (a non-empty string)");
+            }
+            match &ops {
+                None => missing.push("ops (an array of op names)"),
+                Some(o) if o.is_empty() => missing.push("ops (it is empty: nothing to check)"),
+                Some(_) => {}
+            }
+            if !missing.is_empty() {
+                return Err(format!(
+                    "the hello reply lacks {}; docs/PROTOCOL.md requires protocol, name, \
+                     version and ops, e.g. {{\"id\": 0, \"ok\": {{\"protocol\": 1, \
+                     \"name\": \"my-adapter\", \"version\": \"0.1\", \"ops\": \
+                     [\"mixin.checksum\"]}}}}; it answered {ok}",
+                    missing.join(", ")
+                ));
+            }
             Ok(Hello {
-                name: text("name").unwrap_or("unnamed").to_owned(),
+                name: text("name").unwrap_or_default().to_owned(),
                 version: text("version").unwrap_or_default().to_owned(),
-                ops,
+                ops: ops.unwrap_or_default(),
             })
         }
         (id, reply) => Err(format!("unexpected reply {reply:?} with id {id}")),
@@ -229,9 +251,22 @@ mod tests {
         assert!(parse_hello(other)
             .unwrap_err()
             .contains("unsupported protocol"));
-        let minimal = parse_hello("{\"id\":0,\"ok\":{\"protocol\":1}}").unwrap();
-        assert_eq!(minimal.name, "unnamed");
-        assert!(minimal.ops.is_empty());
+        // name, version and ops are required; the error names what is missing.
+        let bare = parse_hello("{\"id\":0,\"ok\":{\"protocol\":1}}").unwrap_err();
+        assert!(
+            bare.contains("lacks name (a non-empty string), version (a non-empty string), ops"),
+            "{bare}"
+        );
+        let no_ops = r#"{"id":0,"ok":{"protocol":1,"name":"a","version":"1","ops":[]}}"#;
+        assert!(parse_hello(no_ops)
+            .unwrap_err()
+            .contains("lacks ops (it is empty"));
+        let bad_ops = r#"{"id":0,"ok":{"protocol":1,"name":"a","version":"1","ops":[1]}}"#;
+        assert!(parse_hello(bad_ops)
+            .unwrap_err()
+            .contains("lacks ops (an array"));
+        let blank = r#"{"id":0,"ok":{"protocol":1,"name":" ","version":"1","ops":["x"]}}"#;
+        assert!(parse_hello(blank).unwrap_err().contains("lacks name"));
     }
 
     #[test]

@@ -69,10 +69,20 @@ pub fn to_junit(report: &Report) -> String {
                 } else {
                     r.outcome.as_str()
                 };
+                // The body says what the vector checks and with which args, so a CI page
+                // shows enough to start debugging.
+                let mut body = r.comment.clone();
+                if let Some(args) = &r.args {
+                    if !body.is_empty() {
+                        body.push('\n');
+                    }
+                    body.push_str(&format!("args: {args}"));
+                }
                 let _ = writeln!(
                     out,
-                    ">\n      <failure type=\"{}\" message=\"{detail}\"/>\n    </testcase>",
-                    escape(kind)
+                    ">\n      <failure type=\"{}\" message=\"{detail}\">{}</failure>\n    </testcase>",
+                    escape(kind),
+                    escape(&body)
                 );
             } else if r.outcome == "skipped" {
                 let _ = writeln!(
@@ -162,6 +172,9 @@ mod tests {
                 detail: "x\"\u{1}".into(),
                 status: Status::Failure,
                 known_failure: None,
+                args: None,
+                comment: String::new(),
+                cases: None,
             },
             VectorResult {
                 id: "b".into(),
@@ -171,6 +184,9 @@ mod tests {
                 detail: "why".into(),
                 status: Status::Ok,
                 known_failure: None,
+                args: None,
+                comment: String::new(),
+                cases: None,
             },
         ];
         let xml = to_junit(&Report::new("t".into(), "impl".into(), false, results));

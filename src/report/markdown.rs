@@ -18,20 +18,12 @@ pub fn to_markdown(report: &Report) -> String {
     let _ = writeln!(out, "- target: `{}`", report.target);
     let _ = writeln!(
         out,
-        "- sealcheck {}, {} vectors{}",
+        "- sealcheck {}, {}{}",
         report.sealcheck,
-        report.results.len(),
+        report.coverage(),
         if report.strict { ", strict" } else { "" }
     );
-    let _ = writeln!(
-        out,
-        "- verdict: **{}**",
-        if report.conforming {
-            "conforming"
-        } else {
-            "not conforming"
-        }
-    );
+    let _ = writeln!(out, "- verdict: **{}**", report.verdict_line());
     if report.restarts > 0 {
         let _ = writeln!(out, "- the target was restarted {} times", report.restarts);
     }
@@ -44,9 +36,23 @@ pub fn to_markdown(report: &Report) -> String {
         .filter(|r| r.status.fails_run())
         .collect();
     if !failing.is_empty() {
-        out.push_str("\n## Failures\n\n| vector | outcome | detail |\n|---|---|---|\n");
+        out.push_str(
+            "\n## Failures\n\n| vector | outcome | detail | what it checks | args |\n|---|---|---|---|---|\n",
+        );
         for r in failing {
-            let _ = writeln!(out, "| `{}` | {} | {} |", r.id, r.outcome, cell(&r.detail));
+            let args = r
+                .args
+                .as_ref()
+                .map(|a| format!("`{}`", cell(&a.to_string()).replace('`', "'")))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} | {} | {args} |",
+                r.id,
+                r.outcome,
+                cell(&r.detail),
+                cell(&r.comment)
+            );
         }
     }
     let known: Vec<_> = report

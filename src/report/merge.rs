@@ -74,17 +74,25 @@ pub fn merge(shards: &[Report]) -> Result<Report, String> {
             ));
         }
         let outcome = judge_slices(parts);
-        results.insert(
+        let mut merged = result_of(
             id,
-            result_of(
-                id,
-                &one.op,
-                "accumulated",
-                outcome,
-                first.strict,
-                expectations,
-            ),
+            &one.op,
+            "accumulated",
+            outcome,
+            first.strict,
+            expectations,
         );
+        // What describes the family (its seed, count and comment) is the same in every shard.
+        if let Some(r) = shards
+            .iter()
+            .flat_map(|s| s.results.iter())
+            .find(|r| r.id == *id)
+        {
+            merged.args = r.args.clone();
+            merged.comment = r.comment.clone();
+            merged.cases = r.cases;
+        }
+        results.insert(id, merged);
     }
     // Vectors: each in exactly one shard.
     for s in &shards {

@@ -37,6 +37,10 @@ pub struct Report {
     /// True when nothing failed the run: no vector, and no incident that no rerun
     /// reproduced (unless its class is listed in the expectations file).
     pub conforming: bool,
+    /// `conforming`, `partial` (nothing failed, but some vectors were not checked: the
+    /// target skipped them) or `not-conforming`; see [`Report::verdict_line`].
+    #[serde(default)]
+    pub verdict: String,
     /// How often the target process was restarted.
     pub restarts: usize,
     /// The last words of the target's stderr.
@@ -74,7 +78,7 @@ impl Report {
             *statuses.entry(s).or_default() += 1;
         }
         let conforming = !results.iter().any(|r| r.status.fails_run());
-        Report {
+        let mut report = Report {
             report_version: REPORT_VERSION,
             sealcheck: env!("CARGO_PKG_VERSION").into(),
             target,
@@ -83,13 +87,16 @@ impl Report {
             outcomes,
             statuses,
             conforming,
+            verdict: String::new(),
             restarts: 0,
             stderr_tail: String::new(),
             results,
             incidents: Vec::new(),
             partition: None,
             family_slices: Vec::new(),
-        }
+        };
+        report.verdict = report.verdict_label().into();
+        report
     }
 
     /// Adds the run's incidents; one that fails the run makes the report non-conforming.
@@ -97,7 +104,76 @@ impl Report {
         self.incidents = incidents;
         self.conforming = !self.results.iter().any(|r| r.status.fails_run())
             && !self.incidents.iter().any(|i| i.fails_run());
+        self.verdict = self.verdict_label().into();
         self
+    }
+
+    /// How many results were checked (not skipped).
+    pub fn checked(&self) -> usize {
+        self.results.iter().filter(|r| r.checked()).count()
+    }
+
+    /// Whether nothing failed, but not everything was checked.
+    pub fn partial(&self) -> bool {
+        self.conforming && self.checked() < self.results.len()
+    }
+
+    fn verdict_label(&self) -> &'static str {
+        match (self.conforming, self.partial()) {
+            (false, _) => "not-conforming",
+            (true, true) => "partial",
+            (true, false) => "conforming",
+        }
+    }
+
+    /// The verdict for people: `conforming`, `PARTIAL: 47 of 1423 checked`, or
+    /// `NOT conforming`. A run that checked little must never read as conforming.
+    pub fn verdict_line(&self) -> String {
+        if !self.conforming {
+            "NOT conforming".into()
+        } else if self.partial() {
+            format!(
+                "PARTIAL: {} of {} checked",
+                self.checked(),
+                self.results.len()
+            )
+        } else {
+            "conforming".into()
+        }
+    }
+
+    /// What the run covered, for the summary line: `1413 vectors + 10 accumulated families
+    /// of 10000 cases`, families named apart since each stands for thousands of cases.
+    pub fn coverage(&self) -> String {
+        let families: Vec<u64> = self
+            .results
+            .iter()
+            .filter(|r| r.expected == "accumulated")
+            .map(|r| r.cases.unwrap_or(0))
+            .collect();
+        let vectors = self.results.len() - families.len();
+        let plural = |n: usize, one: &str, many: &str| {
+            if n == 1 {
+                format!("{n} {one}")
+            } else {
+                format!("{n} {many}")
+            }
+        };
+        let mut text = plural(vectors, "vector", "vectors");
+        if let Some(first) = families.first() {
+            let fams = plural(families.len(), "accumulated family", "accumulated families");
+            let total: u64 = families.iter().sum();
+            let cases = if families.iter().all(|c| c == first) {
+                format!(
+                    "{first} cases{}",
+                    if families.len() > 1 { " each" } else { "" }
+                )
+            } else {
+                format!("{total} cases in all")
+            };
+            text.push_str(&format!(" + {fams} of {cases}"));
+        }
+        text
     }
 
     /// The incidents that fail the run.
@@ -196,6 +272,9 @@ pub struct Diff {
     pub added: Vec<String>,
     /// Ids only in the old run.
     pub removed: Vec<String>,
+    /// Lost coverage: ids checked in the old run (anything but skipped) that the new run
+    /// skipped or does not have. A target that stops listing an op must not look unchanged.
+    pub lost: Vec<String>,
     /// Incident classes that fail the new run and did not fail the old one, with what
     /// happened (the first of each class).
     pub new_incidents: Vec<(String, String)>,
@@ -204,9 +283,9 @@ pub struct Diff {
 }
 
 impl Diff {
-    /// Whether anything got worse: a vector, or a new failing incident.
+    /// Whether anything got worse: a vector, lost coverage, or a new failing incident.
     pub fn regressed(&self) -> bool {
-        !self.regressions.is_empty() || !self.new_incidents.is_empty()
+        !self.regressions.is_empty() || !self.lost.is_empty() || !self.new_incidents.is_empty()
     }
 }
 
@@ -240,6 +319,13 @@ pub fn diff(old: &Report, new: &Report) -> Diff {
         .keys()
         .filter(|id| !new_by_id.contains_key(*id))
         .map(|s| s.to_string())
+        .collect();
+    d.lost = old
+        .results
+        .iter()
+        .filter(|o| o.checked())
+        .filter(|o| new_by_id.get(o.id.as_str()).is_none_or(|n| !n.checked()))
+        .map(|o| o.id.clone())
         .collect();
     let classes = |r: &Report| -> BTreeMap<String, String> {
         let mut m = BTreeMap::new();
@@ -277,6 +363,9 @@ mod tests {
             detail: String::new(),
             status,
             known_failure: None,
+            args: None,
+            comment: String::new(),
+            cases: None,
         }
     }
 
@@ -333,5 +422,30 @@ mod tests {
         assert_eq!(d.changed.len(), 2);
         assert_eq!(d.added, ["d"]);
         assert_eq!(d.removed, ["c"]);
+        // c was checked and is gone: lost coverage.
+        assert_eq!(d.lost, ["c"]);
+        assert!(d.regressed());
+    }
+
+    #[test]
+    fn diff_counts_checked_to_skipped_as_lost_coverage() {
+        let run = |a: &str, b: &str| {
+            Report::new(
+                "t".into(),
+                "i".into(),
+                false,
+                vec![r("a", a, Status::Ok), r("b", b, Status::Ok)],
+            )
+        };
+        let d = diff(&run("pass", "fail"), &run("skipped", "skipped"));
+        assert_eq!(d.lost, ["a", "b"]);
+        assert!(d.regressions.is_empty() && d.regressed());
+        let d = diff(&run("skipped", "pass"), &run("pass", "pass"));
+        assert!(d.lost.is_empty() && !d.regressed());
+        assert!(run("pass", "skipped").partial() && !run("pass", "pass").partial());
+        assert_eq!(
+            run("pass", "skipped").verdict_line(),
+            "PARTIAL: 1 of 2 checked"
+        );
     }
 }

@@ -160,22 +160,66 @@ impl Dissection {
 
     /// Renders the table: field, offset, length, hex (long values shortened), note.
     pub fn render(&self, input: &[u8]) -> String {
+        self.render_cut(input, None, false)
+    }
+
+    /// [`Dissection::render`] cut for people: at most `max_fields` rows of the table (the
+    /// first ones, then the last three, with a line saying how many were left out), or with
+    /// `brief` no table at all, only the title and the verdict.
+    pub fn render_cut(&self, input: &[u8], max_fields: Option<usize>, brief: bool) -> String {
         let mut out = String::new();
         let _ = writeln!(out, "{} ({} bytes)", self.title, input.len());
-        let width = self
+        if !brief {
+            self.table(&mut out, input, max_fields);
+        } else if !self.fields.is_empty() {
+            let _ = writeln!(
+                out,
+                "  {} fields (without --brief: the table)",
+                self.fields.len()
+            );
+        }
+        match &self.problem {
+            Some(p) => {
+                let _ = writeln!(out, "problem: {p}");
+            }
+            None => {
+                let _ = writeln!(out, "well formed");
+            }
+        }
+        out
+    }
+
+    fn table(&self, out: &mut String, input: &[u8], max_fields: Option<usize>) {
+        const TAIL: usize = 3;
+        let total = self.fields.len();
+        let (head, tail) = match max_fields {
+            Some(max) if total > max => (max, TAIL.min(total - max)),
+            _ => (total, 0),
+        };
+        let shown = self
             .fields
             .iter()
+            .take(head)
+            .chain(self.fields.iter().skip(total - tail));
+        let covered = self.fields.iter().map(|f| f.range.end).max().unwrap_or(0);
+        let unparsed = if covered < input.len() {
+            "(unparsed)".len()
+        } else {
+            0
+        };
+        let width = shown
+            .clone()
             .map(|f| f.name.len() + 2 * usize::from(f.depth))
             .max()
             .unwrap_or(5)
-            .max(5);
+            .max(5)
+            .max(unparsed);
         let _ = writeln!(
             out,
             "  {:<width$}  {:>6}  {:>6}  hex",
             "field", "offset", "length"
         );
-        let mut covered = 0usize;
-        for f in &self.fields {
+        let row = |out: &mut String, f: &Field| {
             let bytes = input.get(f.range.clone()).unwrap_or(&[]);
             let name = format!("{}{}", "  ".repeat(usize::from(f.depth)), f.name);
             let _ = write!(
@@ -190,7 +234,19 @@ impl Dissection {
                 let _ = write!(out, "  ({})", f.note);
             }
             out.push('\n');
-            covered = covered.max(f.range.end);
+        };
+        for f in self.fields.iter().take(head) {
+            row(out, f);
+        }
+        let left_out = total - head - tail;
+        if left_out > 0 {
+            let _ = writeln!(
+                out,
+                "  … {left_out} more fields not shown (--max-fields 0 shows all {total})"
+            );
+        }
+        for f in self.fields.iter().skip(total - tail) {
+            row(out, f);
         }
         if covered < input.len() {
             let rest = input.get(covered..).unwrap_or(&[]);
@@ -203,15 +259,6 @@ impl Dissection {
                 short_hex(rest)
             );
         }
-        match &self.problem {
-            Some(p) => {
-                let _ = writeln!(out, "problem: {p}");
-            }
-            None => {
-                let _ = writeln!(out, "well formed");
-            }
-        }
-        out
     }
 }
 
@@ -246,5 +293,25 @@ mod tests {
         assert!(text.contains("0809"));
         assert!(text.contains("problem: first"));
         assert!(!text.contains("second"));
+    }
+
+    #[test]
+    fn a_long_table_is_cut_and_says_so() {
+        let mut d = Dissection::new("many");
+        for i in 0..100 {
+            d.field(format!("f{i}"), i..i + 1, "");
+        }
+        let input = [0u8; 100];
+        let text = d.render_cut(&input, Some(5), false);
+        assert!(text.contains("  f4 ") && !text.contains("  f5 "), "{text}");
+        assert!(text.contains("… 92 more fields not shown"), "{text}");
+        assert!(text.contains("  f97 ") && text.contains("  f99 "), "{text}");
+        assert_eq!(text.lines().count(), 1 + 1 + 5 + 1 + 3 + 1);
+        let brief = d.render_cut(&input, None, true);
+        assert_eq!(
+            brief,
+            "many (100 bytes)\n  100 fields (without --brief: the table)\nwell formed\n"
+        );
+        assert_eq!(d.render(&input).lines().count(), 103);
     }
 }

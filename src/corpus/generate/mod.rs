@@ -262,9 +262,13 @@ fn user_vector(g: &mut Gen, op: &str, id: String, args: Value) -> Result<Vector,
             args,
             stage,
         ),
-        other => Err(format!(
-            "{id}: the reference cannot judge these args: {other:?}"
+        Reply::Error { message, code, .. } => Err(format!(
+            "{id}: the reference cannot use these args: {message}{}; {op} takes args such as \
+             {} (docs/PROTOCOL.md)",
+            code.map(|c| format!(" ({c})")).unwrap_or_default(),
+            args_example(op)
         )),
+        Reply::Unsupported(why) => Err(format!("{id}: {why}")),
     }
 }
 
@@ -289,6 +293,31 @@ fn user_file(
     })
 }
 
+/// The shape of one args object of `op`, for messages about bad `--inputs`.
+fn args_example(op: &str) -> &'static str {
+    match op {
+        "mixin.encrypt" => {
+            r#"{"private_key": "<32-byte seed hex>", "sessions": [{"session_id": "<uuid>", "public_key": "<32-byte X25519 hex>"}], "plaintext": "<hex>"}"#
+        }
+        "mixin.decrypt" => {
+            r#"{"private_key": "<32-byte seed hex>", "session_id": "<uuid>", "body": "<hex>"}"#
+        }
+        "mixin.checksum" => r#"{"session_ids": ["<uuid>", "<uuid>"]}"#,
+        "mixin.convert_public_key" => r#"{"public_key": "<32-byte ed25519 hex>"}"#,
+        "mixin.convert_private_key" => r#"{"private_key": "<32-byte seed hex>"}"#,
+        "themis.key.check" => r#"{"key": "<key container hex>"}"#,
+        "themis.sign" => r#"{"private_key": "<key container hex>", "message": "<hex>"}"#,
+        "themis.verify" => r#"{"public_key": "<key container hex>", "signed": "<hex>"}"#,
+        "themis.encrypt" => {
+            r#"{"private_key": "<key container hex>", "peer_public_key": "<key container hex>", "message": "<hex>"}"#
+        }
+        "themis.decrypt" => {
+            r#"{"private_key": "<key container hex>", "peer_public_key": "<key container hex>", "encrypted": "<hex>"}"#
+        }
+        _ => "{...}",
+    }
+}
+
 /// What a user's vector file is made of.
 #[derive(Debug, Clone, Copy)]
 pub enum UserCases<'a> {
@@ -310,8 +339,14 @@ pub fn write_user_file(
         UserCases::Inputs(path) => {
             let text =
                 std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-            let inputs: Vec<Value> =
-                serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+            let example = args_example(op);
+            let inputs: Vec<Value> = serde_json::from_str(&text).map_err(|e| {
+                format!(
+                    "{}: --inputs takes a JSON array of args objects of {op}, such as \
+                     [{example}] ({e})",
+                    path.display()
+                )
+            })?;
             inputs_file(op, &inputs, seed)?
         }
     };
