@@ -3,6 +3,7 @@
 
 mod bench;
 mod diff;
+mod export;
 mod fuzz;
 mod generate;
 mod inspect;
@@ -82,6 +83,9 @@ enum Command {
     /// Differential fuzzing: mutate corpus vectors, compare the reference with an
     /// implementation, and write the shrunk disagreements as vectors.
     Fuzz(fuzz::FuzzArgs),
+    /// Write the embedded corpus as a versioned release a non-Rust user can pin: vector
+    /// files stamped with corpus_version, the schema, CHANGELOG.md, SHA256SUMS.
+    Export(export::ExportArgs),
     /// Compare two JSON reports of `sealcheck run`; exit 1 if a vector regressed.
     Diff {
         /// The earlier report.
@@ -109,6 +113,7 @@ pub fn main() -> ExitCode {
         Command::Inspect { input, format } => inspect::inspect(&input, format.as_deref()),
         Command::Generate(args) => generate::generate(&args),
         Command::Diff { old, new } => diff::diff(&old, &new),
+        Command::Export(args) => export::export(&args),
         Command::Echo => serve::echo(),
         Command::Bench { seconds, requests } => bench::bench(seconds, requests),
         Command::Fuzz(args) => fuzz::fuzz(&args),

@@ -13,8 +13,15 @@ pub fn embedded() -> &'static [(&'static str, &'static str)] {
 
 /// Parses a vector file; the error names the path.
 pub fn parse(path: &str, text: &str) -> Result<VectorFile, String> {
-    let file: VectorFile =
+    let mut value: serde_json::Value =
         serde_json::from_str(text).map_err(|e| format!("{path}: not a vector file: {e}"))?;
+    // An exported file (`sealcheck export`) says which corpus release it belongs to; that is
+    // for the user who pinned it, and says nothing about the vectors themselves.
+    if let Some(object) = value.as_object_mut() {
+        object.remove("corpus_version");
+    }
+    let file: VectorFile =
+        serde_json::from_value(value).map_err(|e| format!("{path}: not a vector file: {e}"))?;
     if file.schema_version != SCHEMA_VERSION {
         return Err(format!(
             "{path}: schema_version {} (this sealcheck reads {SCHEMA_VERSION})",
