@@ -401,18 +401,19 @@ mod tests {
         assert_eq!((c.bump(), c.changed.len()), (Bump::Major, 1));
         // A stage moved.
         let c = changed("mixin.decrypt", |f| {
-            let v = f
+            let i = f
                 .tests
-                .iter_mut()
-                .find(|v| v.expected.stage.is_some())
+                .iter()
+                .position(|v| v.expected.stage.is_some())
                 .unwrap();
+            let first = f.tests[i].expected.stage;
             let other = f
                 .tests
                 .iter()
                 .filter_map(|w| w.expected.stage)
-                .find(|s| Some(*s) != v.expected.stage)
+                .find(|s| Some(*s) != first)
                 .unwrap();
-            v.expected.stage = Some(other);
+            f.tests[i].expected.stage = Some(other);
         });
         assert_eq!(c.bump(), Bump::Major);
         // Args changed under the same id.
