@@ -7,13 +7,18 @@ mod expectations;
 mod family;
 mod judge;
 mod lint;
+mod partition;
+mod pool;
 mod run;
 mod select;
 
-pub use execute::{execute, execute_accumulated, Status, VectorResult};
-pub use expectations::{Expectations, KnownFailure};
-pub use family::run_family;
+pub use execute::{
+    execute, execute_accumulated, result_of, IncidentResult, IncidentStatus, Status, VectorResult,
+};
+pub use expectations::{Expectations, KnownFailure, KnownIncident};
+pub use family::{blocks, judge_slices, run_family, FamilySlice, NoReplyAt, BLOCK};
 pub use judge::{judge, Outcome};
 pub use lint::{lint_files, lint_paths, Lint};
-pub use run::{load, run, Config, Progress, Quiet, Run};
+pub use partition::{Partition, PartitionMode};
+pub use run::{jobs_for, load, run, Config, PartitionRecord, Progress, Quiet, Run};
 pub use select::{matches, select, select_accumulated, Selection};

@@ -3,19 +3,20 @@
 
 use super::{hex_arg, ok_hex, reject, Entry, MutantInfo};
 use crate::iut::Reference;
+use crate::mixin::body::{BlockParts, BodyParts};
+use crate::mixin::envelope::{wrap_key, KEY_PADDING};
 use crate::mixin::{keys, MixinError};
+use crate::mutate::{apply_all, Edit, Format, Layout, NoRefs};
 use crate::protocol::Reply;
+use crate::wire::Codec;
 use crate::wire::Stage;
-use aes::cipher::{
-    block_padding::NoPadding, BlockDecryptMut, BlockEncrypt, BlockEncryptMut, KeyIvInit,
-};
+use aes::cipher::{block_padding::NoPadding, BlockDecryptMut, BlockEncrypt, KeyIvInit};
 use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{Aes128Gcm, Nonce};
 use md5::{Digest, Md5};
 use serde_json::Value;
 use uuid::Uuid;
 
-type CbcEnc = cbc::Encryptor<aes::Aes256>;
 type CbcDec = cbc::Decryptor<aes::Aes256>;
 
 /// How the session count is read.
@@ -278,15 +279,7 @@ fn encrypt_twin(q: Enc, a: &EncArgs) -> Result<Vec<u8>, Reply> {
     let sealed = Aes128Gcm::new(&a.message_key.into())
         .encrypt(Nonce::from_slice(&a.nonce), a.plaintext.as_slice())
         .map_err(|_| MixinError::Authentication)?;
-    let mut out = vec![1u8];
-    out.extend_from_slice(&if q.count_big_endian {
-        count.to_be_bytes()
-    } else {
-        count.to_le_bytes()
-    });
-    if !q.header_omitted {
-        out.extend_from_slice(&header);
-    }
+    let mut blocks = Vec::with_capacity(usize::from(count));
     for ((id, public), iv) in a.sessions.iter().zip(&ivs) {
         let uuid = Uuid::parse_str(id).map_err(|e| bad(format!("session_id {id:?}: {e}")))?;
         let peer: [u8; 32] = if q.pad_short_keys && public.len() < 32 {
@@ -295,26 +288,39 @@ fn encrypt_twin(q: Enc, a: &EncArgs) -> Result<Vec<u8>, Reply> {
             keys::public_key(public, "recipient session")?
         };
         let secret = agree(&private, &peer, q.allow_low_order)?;
-        let mut plain = [0u8; 32];
-        plain[..16].copy_from_slice(&a.message_key);
-        if !q.zero_padding {
-            plain[16..].copy_from_slice(&[0x10; 16]);
-        }
-        let mut wrapped = [0u8; 32];
-        CbcEnc::new(&secret.into(), iv.into())
-            .encrypt_padded_b2b_mut::<NoPadding>(&plain, &mut wrapped)
-            .map_err(|_| MixinError::Authentication)?;
-        let id_bytes = if q.guid_order {
-            uuid.to_bytes_le()
-        } else {
-            uuid.into_bytes()
-        };
-        out.extend_from_slice(&id_bytes);
-        out.extend_from_slice(iv);
-        out.extend_from_slice(&wrapped);
+        let padding = if q.zero_padding { [0; 16] } else { KEY_PADDING };
+        blocks.push(BlockParts {
+            session_id: if q.guid_order {
+                uuid.to_bytes_le()
+            } else {
+                uuid.into_bytes()
+            },
+            iv: *iv,
+            wrapped_key: wrap_key(&secret, iv, &a.message_key, &padding),
+        });
     }
-    out.extend_from_slice(&a.nonce);
-    out.extend_from_slice(&sealed);
+    let mut out = BodyParts {
+        version: 1,
+        sender_key: header,
+        blocks,
+        nonce: a.nonce,
+        sealed,
+    }
+    .to_bytes();
+    // The framing bugs, as edits of what the reference's writer wrote.
+    let quirks: Vec<&str> = [
+        (q.count_big_endian, "session_count reverse"),
+        (q.header_omitted, "sender_key drop"),
+    ]
+    .into_iter()
+    .filter_map(|(on, edit)| on.then_some(edit))
+    .collect();
+    if quirks.is_empty() {
+        return Ok(out);
+    }
+    let mut layout = Layout::of(Format::Mixin, &out);
+    let edits = Edit::parse_all(&quirks.join("; ")).map_err(bad)?;
+    apply_all(&edits, &mut out, &mut layout, &mut NoRefs).map_err(bad)?;
     Ok(out)
 }
 
