@@ -11,6 +11,7 @@ mod lint;
 mod merge;
 #[cfg(feature = "mutants")]
 mod mutants;
+mod peer;
 mod run;
 mod serve;
 
@@ -93,6 +94,9 @@ enum Command {
     /// Write the embedded corpus as a versioned release a non-Rust user can pin: vector
     /// files stamped with corpus_version, the schema, CHANGELOG.md, SHA256SUMS.
     Export(export::ExportArgs),
+    /// A remote party to test a Mixin SDK or a Themis client against: the Mixin
+    /// encrypted-messages API, a Themis peer and a web page, on 127.0.0.1 (docs/PEER.md).
+    Peer(peer::PeerArgs),
     /// Combine the JSON reports of the shards of one `run --partition K/N` into the report
     /// of the whole run; exit 1 if it does not conform.
     Merge {
@@ -157,6 +161,7 @@ pub fn main() -> ExitCode {
             rounds,
         } => bench::bench(seconds, requests, jobs, rounds),
         Command::Fuzz(args) => fuzz::fuzz(&args),
+        Command::Peer(args) => peer::peer(&args),
     }
 }
 
