@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Seeds fuzz/corpus/<target>/ from the vector files (vectors/**/*.json).
 
-Standard library only. Run from anywhere: python3 fuzz/seed_corpus.py
+Standard library only. Run from anywhere: python3 fuzz/seed_corpus.py [--out DIR]
+(default fuzz/corpus; .clusterfuzzlite/build.sh writes into $WORK and zips the result).
 The corpus is gitignored; committed regression inputs live in fuzz/regressions/<target>/.
 """
 import hashlib
 import json
 import pathlib
 import random
+import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "fuzz" / "corpus"
@@ -54,6 +56,11 @@ def write(target, data):
 
 
 def main():
+    global CORPUS
+    if len(sys.argv) == 3 and sys.argv[1] == "--out":
+        CORPUS = pathlib.Path(sys.argv[2])
+    elif len(sys.argv) != 1:
+        sys.exit("usage: seed_corpus.py [--out DIR]")
     counts = {}
     files = sorted((ROOT / "vectors").rglob("*.json"))
     for path in files:

@@ -14,6 +14,7 @@ macro_rules! out {
 
 mod bench;
 mod diff;
+mod export;
 mod fuzz;
 mod generate;
 mod inspect;
@@ -172,6 +173,17 @@ Exit codes: 0 the site was written, 2 the reports could not be read or the folde
         #[arg(long, value_name = "DIR", default_value = ".")]
         root: PathBuf,
     },
+    /// Write the embedded corpus as a versioned release a non-Rust user can pin: vector
+    /// files stamped with corpus_version, the schema, CHANGELOG.md, SHA256SUMS.
+    #[command(after_help = "\
+Examples:
+  sealcheck export --out corpus-release       (then: cd corpus-release && sha256sum -c SHA256SUMS)
+  sealcheck export --out corpus-release --force
+  sealcheck export --manifest                 (rewrite vectors/verdicts.tsv in a checkout)
+
+Exit codes: 0 written, 1 the corpus changed more than vectors/VERSION's bump allows (--manifest),
+2 usage or setup errors.")]
+    Export(export::ExportArgs),
     /// A remote party to test a Mixin SDK or a Themis client against: the Mixin
     /// encrypted-messages API, a Themis peer and a web page, on 127.0.0.1 (docs/PEER.md).
     Peer(peer::PeerArgs),
@@ -239,6 +251,7 @@ pub fn main() -> ExitCode {
         Command::Inspect(args) => inspect::inspect(&args),
         Command::Generate(args) => generate::generate(&args),
         Command::Diff { old, new } => diff::diff(&old, &new),
+        Command::Export(args) => export::export(&args),
         Command::Merge {
             reports,
             json,

@@ -13,7 +13,14 @@ pub fn embedded() -> &'static [(&'static str, &'static str)] {
 
 /// Parses a vector file; the error names the path.
 pub fn parse(path: &str, text: &str) -> Result<VectorFile, String> {
-    let file: VectorFile = serde_json::from_str(text).map_err(|e| {
+    let mut value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| format!("{path}: not a vector file: {e}"))?;
+    // An exported file (`sealcheck export`) says which corpus release it belongs to; that is
+    // for the user who pinned it, and says nothing about the vectors themselves.
+    if let Some(object) = value.as_object_mut() {
+        object.remove("corpus_version");
+    }
+    let file: VectorFile = serde_json::from_value(value).map_err(|e| {
         // A file of the wrong shape gets a sentence about its shape rather than serde's
         // view of its first element.
         let shape = match text.trim_start().chars().next() {

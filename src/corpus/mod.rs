@@ -3,9 +3,11 @@
 //! generated files.
 
 mod check;
+pub mod export;
 pub mod generate;
 mod lint;
 mod load;
+pub mod release;
 mod schema;
 mod types;
 

@@ -91,6 +91,10 @@ pub fn lint_paths(paths: &[PathBuf]) -> Result<Lint, String> {
         }
     }
     problems.extend(lint_files(&files));
+    if paths.is_empty() {
+        // The whole corpus: its version, changelog and manifest must agree with it.
+        problems.extend(corpus::release::release_problems(&files));
+    }
     Ok(Lint {
         files: files.len(),
         vectors: files.iter().map(|(_, f)| f.tests.len()).sum(),

@@ -67,11 +67,60 @@ impl Randomness {
     }
 }
 
+/// Where encryption and decryption get their key values. [`Computed`] computes them; the fuzz
+/// targets, whose keys are fixed, look up the values of their own keys and compute the rest
+/// (an edited sender key), so an input pays for no key work that does not depend on it.
+pub(crate) trait KeyWork {
+    /// The sender's header key (X25519, from its ed25519 public key) and X25519 private key.
+    fn sender(&self, seed: &[u8; 32]) -> Result<([u8; 32], [u8; 32]), MixinError>;
+    /// The X25519 private key of a seed ([`keys::private_to_x25519`]).
+    fn private(&self, seed: &[u8; 32]) -> [u8; 32];
+    /// [`keys::agree`].
+    fn agree(
+        &self,
+        private: &[u8; 32],
+        peer: &[u8; 32],
+        role: &'static str,
+    ) -> Result<[u8; 32], MixinError>;
+}
+
+/// Computes every key value.
+pub(crate) struct Computed;
+
+impl KeyWork for Computed {
+    fn sender(&self, seed: &[u8; 32]) -> Result<([u8; 32], [u8; 32]), MixinError> {
+        let public = keys::public_to_x25519(&keys::ed25519_public(seed))?;
+        Ok((public, keys::private_to_x25519(seed)))
+    }
+    fn private(&self, seed: &[u8; 32]) -> [u8; 32] {
+        keys::private_to_x25519(seed)
+    }
+    fn agree(
+        &self,
+        private: &[u8; 32],
+        peer: &[u8; 32],
+        role: &'static str,
+    ) -> Result<[u8; 32], MixinError> {
+        keys::agree(private, peer, role)
+    }
+}
+
 /// Encrypts `plaintext` for every recipient. The same inputs always give the same bytes.
 ///
 /// `sender_seed` is the sender session's ed25519 seed; the header carries its public key in
 /// Montgomery form, and each wrap key is the raw X25519 secret with the recipient's key.
 pub fn encrypt(
+    sender_seed: &[u8],
+    recipients: &[Recipient],
+    plaintext: &[u8],
+    random: &Randomness,
+) -> Result<Vec<u8>, MixinError> {
+    encrypt_with(&Computed, sender_seed, recipients, plaintext, random)
+}
+
+/// [`encrypt`] with the key values from `work`.
+pub(crate) fn encrypt_with(
+    work: &impl KeyWork,
     sender_seed: &[u8],
     recipients: &[Recipient],
     plaintext: &[u8],
@@ -86,8 +135,7 @@ pub fn encrypt(
             sessions: recipients.len(),
         });
     }
-    let sender_x = keys::public_to_x25519(&keys::ed25519_public(&seed))?;
-    let sender_private = keys::private_to_x25519(&seed);
+    let (sender_x, sender_private) = work.sender(&seed)?;
 
     let sealed = Aes128Gcm::new(&random.message_key.into())
         .encrypt(Nonce::from_slice(&random.nonce), plaintext)
@@ -96,7 +144,7 @@ pub fn encrypt(
     let mut blocks = Vec::with_capacity(usize::from(count));
     for (recipient, iv) in recipients.iter().zip(&random.ivs) {
         let peer = keys::public_key(&recipient.public_key, "recipient session")?;
-        let secret = keys::agree(&sender_private, &peer, "recipient session")?;
+        let secret = work.agree(&sender_private, &peer, "recipient session")?;
         blocks.push(BlockParts {
             session_id: recipient.session_id,
             iv: *iv,
@@ -120,7 +168,17 @@ pub fn decrypt(
     session_id: &str,
     body: &[u8],
 ) -> Result<Vec<u8>, MixinError> {
-    open(recipient_seed, session_id, body, true)
+    open(&Computed, recipient_seed, session_id, body, true)
+}
+
+/// [`decrypt`] with the key values from `work`.
+pub(crate) fn decrypt_with(
+    work: &impl KeyWork,
+    recipient_seed: &[u8],
+    session_id: &str,
+    body: &[u8],
+) -> Result<Vec<u8>, MixinError> {
+    open(work, recipient_seed, session_id, body, true)
 }
 
 /// Decrypts as the implementations that never look at the wrapped key's padding do
@@ -131,10 +189,11 @@ pub fn decrypt_ignoring_padding(
     session_id: &str,
     body: &[u8],
 ) -> Result<Vec<u8>, MixinError> {
-    open(recipient_seed, session_id, body, false)
+    open(&Computed, recipient_seed, session_id, body, false)
 }
 
 fn open(
+    work: &impl KeyWork,
     recipient_seed: &[u8],
     session_id: &str,
     body: &[u8],
@@ -145,7 +204,7 @@ fn open(
     let block = body
         .find(session_id)
         .ok_or_else(|| MixinError::SessionNotFound(session_id.to_owned()))?;
-    let secret = keys::agree(&keys::private_to_x25519(&seed), &body.sender_key, "sender")?;
+    let secret = work.agree(&work.private(&seed), &body.sender_key, "sender")?;
 
     let mut unwrapped = block.wrapped_key;
     CbcDec::new(&secret.into(), &block.iv.into())

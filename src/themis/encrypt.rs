@@ -1,6 +1,7 @@
 //! Encrypted Secure Messages: EC (static ECDH) and RSA (OAEP-wrapped secret) (spec §4, §5).
 
 use super::cell::{self, IV_LEN};
+use super::ec::{EcPublic, EcSecret};
 use super::error::ThemisError;
 use super::kdf;
 use super::keys::{parse_key, Key};
@@ -8,6 +9,7 @@ use super::message::{self, EncryptedMessage, MessageType};
 use super::rsa;
 use crate::wire::{Codec, Dissection};
 use ::rsa::traits::PublicKeyParts;
+use std::sync::OnceLock;
 
 /// Length of the random secret the RSA path wraps (`THEMIS_RSA_SYMM_PASSWD_LENGTH`).
 pub const RSA_SECRET_LEN: usize = 70;
@@ -38,26 +40,124 @@ impl EncryptRandom {
     }
 }
 
-/// Parses the (own private, peer public) pair and checks they go together.
-fn key_pair(private_key: &[u8], public_key: &[u8]) -> Result<(Key, Key), ThemisError> {
-    let own = parse_key(private_key)?;
-    if !own.kind().is_private() {
-        return Err(ThemisError::KeyKind {
-            expected: "EC or RSA private",
-            got: own.kind(),
-        });
+/// A checked (own private, peer public) pair and, for EC keys, their ECDH secret once it is
+/// needed. The secret depends on the keys alone, so the fuzz targets, which always use the
+/// same pairs, compute it once per process instead of once per input.
+pub(crate) struct KeyPair {
+    own: Key,
+    peer: Key,
+    ec_secret: OnceLock<Result<Vec<u8>, ThemisError>>,
+}
+
+impl KeyPair {
+    /// Parses the pair and checks the keys go together.
+    pub(crate) fn new(private_key: &[u8], public_key: &[u8]) -> Result<Self, ThemisError> {
+        let own = parse_key(private_key)?;
+        if !own.kind().is_private() {
+            return Err(ThemisError::KeyKind {
+                expected: "EC or RSA private",
+                got: own.kind(),
+            });
+        }
+        let peer = parse_key(public_key)?;
+        if peer.kind().is_private() {
+            return Err(ThemisError::KeyKind {
+                expected: "EC or RSA public",
+                got: peer.kind(),
+            });
+        }
+        if own.kind().is_ec() != peer.kind().is_ec() {
+            return Err(ThemisError::KeyMismatch("one key is EC and the other RSA"));
+        }
+        Ok(KeyPair {
+            own,
+            peer,
+            ec_secret: OnceLock::new(),
+        })
     }
-    let peer = parse_key(public_key)?;
-    if peer.kind().is_private() {
-        return Err(ThemisError::KeyKind {
-            expected: "EC or RSA public",
-            got: peer.kind(),
-        });
+
+    /// The static ECDH secret (EC pairs only), computed on first use: where the single-shot
+    /// functions computed it, so errors keep their order.
+    fn ec_secret(&self, d: &EcSecret, q: &EcPublic) -> Result<Vec<u8>, ThemisError> {
+        self.ec_secret.get_or_init(|| d.ecdh(q)).clone()
     }
-    if own.kind().is_ec() != peer.kind().is_ec() {
-        return Err(ThemisError::KeyMismatch("one key is EC and the other RSA"));
+
+    /// [`encrypt`] with this pair.
+    pub(crate) fn encrypt(
+        &self,
+        message: &[u8],
+        random: &EncryptRandom,
+    ) -> Result<Vec<u8>, ThemisError> {
+        if message.is_empty() {
+            return Err(ThemisError::Empty);
+        }
+        // The whole message must fit the u32 total_length: headers, a wrapped key of at most
+        // 1024 bytes and the token take less than 2 KiB.
+        let n = u32::try_from(message.len())
+            .ok()
+            .filter(|n| *n <= u32::MAX - 2048)
+            .ok_or(ThemisError::TooLong(message.len()))?;
+        let iv: &[u8; IV_LEN] = &random.iv;
+        let seal = |master: &[u8]| cell::seal_with_key(&kdf::cell_key(master, n), iv, message);
+        let (message_type, wrapped_key, cell) = match (&self.own, &self.peer) {
+            (Key::EcPrivate(d), Key::EcPublic(q)) => {
+                (MessageType::EcEncrypted, None, seal(&self.ec_secret(d, q)?))
+            }
+            (Key::RsaPrivate(_), Key::RsaPublic(peer)) => {
+                let wrapped = rsa::oaep_encrypt(peer, &random.secret, &random.oaep_seed)?;
+                (
+                    MessageType::RsaEncrypted,
+                    Some(wrapped),
+                    seal(&random.secret),
+                )
+            }
+            _ => return Err(ThemisError::KeyMismatch("one key is EC and the other RSA")),
+        };
+        Ok(EncryptedMessage {
+            message_type: message_type.value(),
+            wrapped_key,
+            cell,
+        }
+        .to_bytes())
     }
-    Ok((own, peer))
+
+    /// [`decrypt`] with this pair.
+    pub(crate) fn decrypt(&self, encrypted: &[u8]) -> Result<Vec<u8>, ThemisError> {
+        let mut d = Dissection::default();
+        let ty = message::read_type(
+            encrypted,
+            &[MessageType::EcEncrypted, MessageType::RsaEncrypted],
+            "an EC or RSA encrypted message type",
+            &mut d,
+        )?;
+        if ty.is_ec() != self.own.kind().is_ec() {
+            return Err(ThemisError::KeyMismatch(if ty.is_ec() {
+                "the message is EC-encrypted but the keys are RSA keys"
+            } else {
+                "the message is RSA-encrypted but the keys are EC keys"
+            }));
+        }
+        let wrapped_len = match &self.own {
+            Key::RsaPrivate(k) => Some(k.size()),
+            _ => None,
+        };
+        let view = message::parse_encrypted(encrypted, ty, wrapped_len, &mut d)?;
+        match (&self.own, &self.peer) {
+            (Key::EcPrivate(d), Key::EcPublic(q)) => cell::open(&self.ec_secret(d, q)?, &view.cell),
+            (Key::RsaPrivate(k), Key::RsaPublic(_)) => {
+                // parse_encrypted has checked its length against the modulus.
+                let wrapped = view.wrapped_key.unwrap_or(&[]);
+                let secret = rsa::oaep_decrypt(k, wrapped)?;
+                // Themis always wraps 70 bytes; anything else is not a Themis message, and is
+                // reported like any other unwrap failure.
+                if secret.len() != RSA_SECRET_LEN {
+                    return Err(ThemisError::KeyUnwrap);
+                }
+                cell::open(&secret, &view.cell)
+            }
+            _ => Err(ThemisError::KeyMismatch("one key is EC and the other RSA")),
+        }
+    }
 }
 
 /// Encrypts `message` from the owner of `private_key` to the owner of `peer_public_key`.
@@ -75,35 +175,7 @@ pub fn encrypt(
     if message.is_empty() {
         return Err(ThemisError::Empty);
     }
-    let keys = key_pair(private_key, peer_public_key)?;
-    // The whole message must fit the u32 total_length: headers, a wrapped key of at most
-    // 1024 bytes and the token take less than 2 KiB.
-    let n = u32::try_from(message.len())
-        .ok()
-        .filter(|n| *n <= u32::MAX - 2048)
-        .ok_or(ThemisError::TooLong(message.len()))?;
-    let iv: &[u8; IV_LEN] = &random.iv;
-    let seal = |master: &[u8]| cell::seal_with_key(&kdf::cell_key(master, n), iv, message);
-    let (message_type, wrapped_key, cell) = match keys {
-        (Key::EcPrivate(d), Key::EcPublic(q)) => {
-            (MessageType::EcEncrypted, None, seal(&d.ecdh(&q)?))
-        }
-        (Key::RsaPrivate(_), Key::RsaPublic(peer)) => {
-            let wrapped = rsa::oaep_encrypt(&peer, &random.secret, &random.oaep_seed)?;
-            (
-                MessageType::RsaEncrypted,
-                Some(wrapped),
-                seal(&random.secret),
-            )
-        }
-        _ => return Err(ThemisError::KeyMismatch("one key is EC and the other RSA")),
-    };
-    Ok(EncryptedMessage {
-        message_type: message_type.value(),
-        wrapped_key,
-        cell,
-    }
-    .to_bytes())
+    KeyPair::new(private_key, peer_public_key)?.encrypt(message, random)
 }
 
 /// Decrypts a message sent to the owner of `private_key` by the owner of `peer_public_key`.
@@ -115,42 +187,5 @@ pub fn decrypt(
     peer_public_key: &[u8],
     encrypted: &[u8],
 ) -> Result<Vec<u8>, ThemisError> {
-    let (own, peer) = key_pair(private_key, peer_public_key)?;
-    let mut d = Dissection::default();
-    let ty = message::read_type(
-        encrypted,
-        &[MessageType::EcEncrypted, MessageType::RsaEncrypted],
-        "an EC or RSA encrypted message type",
-        &mut d,
-    )?;
-    if ty.is_ec() != own.kind().is_ec() {
-        return Err(ThemisError::KeyMismatch(if ty.is_ec() {
-            "the message is EC-encrypted but the keys are RSA keys"
-        } else {
-            "the message is RSA-encrypted but the keys are EC keys"
-        }));
-    }
-    let wrapped_len = match &own {
-        Key::RsaPrivate(k) => Some(k.size()),
-        _ => None,
-    };
-    let view = message::parse_encrypted(encrypted, ty, wrapped_len, &mut d)?;
-    match (own, peer) {
-        (Key::EcPrivate(d), Key::EcPublic(q)) => {
-            let shared = d.ecdh(&q)?;
-            cell::open(&shared, &view.cell)
-        }
-        (Key::RsaPrivate(k), Key::RsaPublic(_)) => {
-            // parse_encrypted has checked its length against the modulus.
-            let wrapped = view.wrapped_key.unwrap_or(&[]);
-            let secret = rsa::oaep_decrypt(&k, wrapped)?;
-            // Themis always wraps 70 bytes; anything else is not a Themis message, and is
-            // reported like any other unwrap failure.
-            if secret.len() != RSA_SECRET_LEN {
-                return Err(ThemisError::KeyUnwrap);
-            }
-            cell::open(&secret, &view.cell)
-        }
-        _ => Err(ThemisError::KeyMismatch("one key is EC and the other RSA")),
-    }
+    KeyPair::new(private_key, peer_public_key)?.decrypt(encrypted)
 }

@@ -26,6 +26,7 @@ pub use cell::Cell;
 pub use container::KeyContainer;
 pub use der::DerSignature;
 pub use ec::Curve;
+pub(crate) use encrypt::KeyPair;
 pub use encrypt::{decrypt, encrypt, EncryptRandom, RSA_SECRET_LEN};
 pub use error::ThemisError;
 pub use inspect::dissect;
@@ -40,6 +41,7 @@ pub use message::{
     RSA_SIGNED,
 };
 pub use sign::{sign, verify};
+pub(crate) use sign::{sign_with, verify_with};
 
 #[cfg(test)]
 mod tests;

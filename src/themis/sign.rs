@@ -37,12 +37,24 @@ pub fn sign(
     if message.is_empty() {
         return Err(ThemisError::Empty);
     }
-    match parse_key(private_key)? {
+    sign_with(&parse_key(private_key)?, message, rng)
+}
+
+/// [`sign`] with a key parsed once (the fuzz targets sign with fixed keys).
+pub(crate) fn sign_with(
+    key: &Key,
+    message: &[u8],
+    rng: &mut (impl rand_core::CryptoRngCore + ?Sized),
+) -> Result<Vec<u8>, ThemisError> {
+    if message.is_empty() {
+        return Err(ThemisError::Empty);
+    }
+    match key {
         Key::EcPrivate(d) => frame(MessageType::EcSigned, message, &d.sign(message)),
         Key::RsaPrivate(k) => frame(
             MessageType::RsaSigned,
             message,
-            &rsa::pss_sign(&k, message, rng)?,
+            &rsa::pss_sign(k, message, rng)?,
         ),
         other => Err(ThemisError::KeyKind {
             expected: "EC or RSA private",
@@ -57,11 +69,16 @@ pub fn sign(
 /// signature) and is strict where Themis is merely lenient: the type must be exactly the
 /// EC or RSA signed type of the key, and trailing bytes must be legacy zero padding.
 pub fn verify(public_key: &[u8], signed: &[u8]) -> Result<Vec<u8>, ThemisError> {
-    enum Verifier {
-        Ec(EcPublic),
-        Rsa(RsaPublicKey),
+    verify_with(&parse_key(public_key)?, signed)
+}
+
+/// [`verify`] with a key parsed once (the fuzz targets verify with fixed keys).
+pub(crate) fn verify_with(key: &Key, signed: &[u8]) -> Result<Vec<u8>, ThemisError> {
+    enum Verifier<'k> {
+        Ec(&'k EcPublic),
+        Rsa(&'k RsaPublicKey),
     }
-    let key = match parse_key(public_key)? {
+    let key = match key {
         Key::EcPublic(q) => Verifier::Ec(q),
         Key::RsaPublic(k) => Verifier::Rsa(k),
         other => {
