@@ -48,6 +48,9 @@ fn implementation() -> Implementation {
         detail: format!("fail: accepted, answering {EVIL}"),
         status: Status::ExpectedFailure,
         known_failure: Some(format!("reason {EVIL}")),
+        args: None,
+        comment: String::new(),
+        cases: None,
     }];
     let mut results = results;
     results.push(VectorResult {
@@ -58,6 +61,9 @@ fn implementation() -> Implementation {
         detail: format!("case 3 crashed: {EVIL}"),
         status: Status::ExpectedFailure,
         known_failure: None,
+        args: None,
+        comment: String::new(),
+        cases: None,
     });
     let report = crate::report::Report::new(
         format!("cmd {EVIL}"),
