@@ -2,6 +2,7 @@
 //! its cases are sent, and their digest decides. On a mismatch the reference answers the
 //! same cases and the first that differs is named.
 
+use super::observe::FamilyRecord;
 use super::Outcome;
 use crate::corpus::generate::family::{canonical, cases, digest};
 use crate::iut::{Implementation, Reference};
@@ -19,10 +20,45 @@ pub fn run_family(
     count: u64,
     want: &str,
 ) -> Outcome {
+    run_family_recorded(imp, op, seed, count, want).0
+}
+
+/// [`run_family`], with what the implementation produced: its digest, when it answered
+/// every case, and whether that is the recorded one.
+pub fn run_family_recorded(
+    imp: &mut dyn Implementation,
+    op: &str,
+    seed: u64,
+    count: u64,
+    want: &str,
+) -> (Outcome, FamilyRecord) {
+    let mut record = FamilyRecord {
+        digest: None,
+        matches: false,
+        cases: count,
+        answered: 0,
+        unsupported: 0,
+    };
     let cases = match cases(op, seed, count) {
         Ok(c) => c,
-        Err(e) => return Outcome::Fail(format!("cannot regenerate the cases: {e}")),
+        Err(e) => {
+            let outcome = Outcome::Fail(format!("cannot regenerate the cases: {e}"));
+            return (outcome, record);
+        }
     };
+    let outcome = judge_family(imp, op, seed, count, want, &cases, &mut record);
+    (outcome, record)
+}
+
+fn judge_family(
+    imp: &mut dyn Implementation,
+    op: &str,
+    seed: u64,
+    count: u64,
+    want: &str,
+    cases: &[Value],
+    record: &mut FamilyRecord,
+) -> Outcome {
     // In chunks, so an implementation that crashes is not restarted thousands of times: the
     // first case without a reply decides the outcome.
     let mut results = Vec::with_capacity(cases.len());
@@ -38,6 +74,7 @@ pub fn run_family(
     let mut replies = Vec::with_capacity(results.len());
     let mut unsupported = 0usize;
     let mut first_unsupported = String::new();
+    record.answered = results.iter().filter(|r| r.is_ok()).count() as u64;
     for (i, r) in results.into_iter().enumerate() {
         match r {
             Ok(Reply::Unsupported(why)) => {
@@ -54,11 +91,17 @@ pub fn run_family(
             Err(other) => return Outcome::NoReply(other),
         }
     }
+    record.unsupported = unsupported as u64;
     if unsupported == replies.len() {
         return Outcome::Skipped(format!("every case is unsupported ({first_unsupported})"));
     }
-    if unsupported == 0 && digest(op, &cases, &replies) == want {
-        return Outcome::Pass;
+    if unsupported == 0 {
+        let got = digest(op, cases, &replies);
+        record.matches = got == want;
+        record.digest = Some(got);
+        if record.matches {
+            return Outcome::Pass;
+        }
     }
     // Compare case by case with the reference (whose digest `sealcheck lint` checks), leaving
     // out the cases the implementation does not support.

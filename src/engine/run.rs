@@ -7,6 +7,7 @@ use super::{KnownFailure, Selection, Status, VectorResult};
 use crate::corpus::{self, VectorFile};
 use crate::iut::subprocess::{Options, Subprocess};
 use crate::iut::{Implementation, Reference};
+use crate::protocol::Hello;
 use std::path::PathBuf;
 
 /// What to run, against what.
@@ -55,6 +56,8 @@ pub struct Run {
     pub target: String,
     /// The implementation's name and version from the handshake.
     pub implementation: String,
+    /// Its handshake (none when the reference ran in process without one).
+    pub hello: Option<Hello>,
     /// Whether stage mismatches counted as failures.
     pub strict: bool,
     /// One result per selected vector, then one per selected family, in corpus order.
@@ -120,8 +123,9 @@ pub fn run(config: &Config, progress: &mut dyn Progress) -> Result<Run, String> 
         config.strict,
         &expectations,
     )?);
-    let implementation = imp
-        .hello()
+    let hello = imp.hello().ok();
+    let implementation = hello
+        .as_ref()
         .map(|h| format!("{} {}", h.name, h.version))
         .unwrap_or_default();
     let (restarts, stderr_tail) = imp
@@ -131,6 +135,7 @@ pub fn run(config: &Config, progress: &mut dyn Progress) -> Result<Run, String> 
     Ok(Run {
         target,
         implementation,
+        hello,
         strict: config.strict,
         results,
         restarts,

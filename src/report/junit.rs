@@ -110,6 +110,8 @@ mod tests {
                 detail: "x\"\u{1}".into(),
                 status: Status::Failure,
                 known_failure: None,
+                reply: None,
+                family: None,
             },
             VectorResult {
                 id: "b".into(),
@@ -119,6 +121,8 @@ mod tests {
                 detail: "why".into(),
                 status: Status::Ok,
                 known_failure: None,
+                reply: None,
+                family: None,
             },
         ];
         let xml = to_junit(&Report::new("t".into(), "impl".into(), false, results));
