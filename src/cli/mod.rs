@@ -9,6 +9,7 @@ mod inspect;
 mod lint;
 #[cfg(feature = "mutants")]
 mod mutants;
+mod observe;
 mod run;
 mod serve;
 
@@ -82,6 +83,18 @@ enum Command {
     /// Differential fuzzing: mutate corpus vectors, compare the reference with an
     /// implementation, and write the shrunk disagreements as vectors.
     Fuzz(fuzz::FuzzArgs),
+    /// Turn a JSON report of `sealcheck run --target` into an observation file: what the
+    /// implementation did with each vector (vectors/observations/, docs/VECTORS.md).
+    Observe {
+        /// The JSON report (`sealcheck run --json`).
+        report: PathBuf,
+        /// Where to write the observation file.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// The vector files the run used, if not the embedded corpus (repeatable).
+        #[arg(long = "vectors", value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
     /// Compare two JSON reports of `sealcheck run`; exit 1 if a vector regressed.
     Diff {
         /// The earlier report.
@@ -109,6 +122,7 @@ pub fn main() -> ExitCode {
         Command::Inspect { input, format } => inspect::inspect(&input, format.as_deref()),
         Command::Generate(args) => generate::generate(&args),
         Command::Diff { old, new } => diff::diff(&old, &new),
+        Command::Observe { report, out, files } => observe::observe(&report, &files, &out),
         Command::Echo => serve::echo(),
         Command::Bench { seconds, requests } => bench::bench(seconds, requests),
         Command::Fuzz(args) => fuzz::fuzz(&args),

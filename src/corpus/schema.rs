@@ -1,18 +1,33 @@
-//! The JSON Schema every vector file validates against, so `lint` and CI check the data
+//! The JSON Schemas the corpus's files validate against, so `lint` and CI check the data
 //! itself and not only what the types happen to parse.
 
 use serde_json::Value;
+use std::sync::OnceLock;
 
 /// The JSON Schema (draft 2020-12) every vector file validates against.
 pub const SCHEMA: &str = include_str!("../../vectors/schema/vectors.schema.json");
 
-/// Validates one file's text against [`SCHEMA`]; one message per violation.
+/// The JSON Schema every observation file (vectors/observations/) validates against.
+pub const OBSERVATIONS_SCHEMA: &str = include_str!("../../vectors/schema/observations.schema.json");
+
+type Compiled = OnceLock<Result<jsonschema::Validator, String>>;
+
+/// Validates one vector file's text against [`SCHEMA`]; one message per violation.
 pub fn schema_errors(text: &str) -> Vec<String> {
     // Compiled once: lint validates every file of the corpus against it.
-    static VALIDATOR: std::sync::OnceLock<Result<jsonschema::Validator, String>> =
-        std::sync::OnceLock::new();
-    let validator = VALIDATOR.get_or_init(|| {
-        let schema: Value = serde_json::from_str(SCHEMA)
+    static VALIDATOR: Compiled = OnceLock::new();
+    errors(&VALIDATOR, SCHEMA, text)
+}
+
+/// Validates one observation file's text against [`OBSERVATIONS_SCHEMA`].
+pub fn observation_schema_errors(text: &str) -> Vec<String> {
+    static VALIDATOR: Compiled = OnceLock::new();
+    errors(&VALIDATOR, OBSERVATIONS_SCHEMA, text)
+}
+
+fn errors(compiled: &Compiled, schema: &str, text: &str) -> Vec<String> {
+    let validator = compiled.get_or_init(|| {
+        let schema: Value = serde_json::from_str(schema)
             .map_err(|e| format!("the embedded schema is not JSON: {e}"))?;
         jsonschema::draft202012::new(&schema)
             .map_err(|e| format!("the embedded schema does not compile: {e}"))

@@ -16,6 +16,8 @@ pub use expectations::{Expectations, KnownFailure};
 pub use family::{run_family, run_family_recorded};
 pub use judge::{judge, Outcome};
 pub use lint::{lint_files, lint_paths, Lint};
-pub use observe::{record_reply, sha256_hex, FamilyRecord, ReplyKind, ReplyRecord, KEEP_CHARS};
+pub use observe::{
+    cut, record_reply, sha256_hex, FamilyRecord, ReplyKind, ReplyRecord, KEEP_CHARS,
+};
 pub use run::{load, run, Config, Progress, Quiet, Run};
 pub use select::{matches, select, select_accumulated, Selection};

@@ -89,7 +89,11 @@ pub fn sha256_hex(text: &str) -> String {
 }
 
 /// The record of `reply` to `vector`, judged as `outcome`.
-pub fn record_reply(vector: &Vector, reply: &Result<Reply, Failure>, outcome: &Outcome) -> ReplyRecord {
+pub fn record_reply(
+    vector: &Vector,
+    reply: &Result<Reply, Failure>,
+    outcome: &Outcome,
+) -> ReplyRecord {
     let empty = ReplyRecord {
         kind: ReplyKind::NoReply,
         stage: None,
@@ -174,7 +178,11 @@ mod tests {
         let wrong = record_reply(&v, &reply, &Outcome::Fail("wrong output".into()));
         assert_eq!(wrong.output_matches, Some(false));
         // An invalid vector has no expected output to compare with.
-        let inv = record_reply(&vector(Verdict::Invalid), &reply, &Outcome::Fail("x".into()));
+        let inv = record_reply(
+            &vector(Verdict::Invalid),
+            &reply,
+            &Outcome::Fail("x".into()),
+        );
         assert_eq!(inv.output_matches, None);
     }
 
@@ -190,7 +198,10 @@ mod tests {
         assert_eq!(r.kind, ReplyKind::Error);
         assert_eq!(r.stage, Some(Stage::Length));
         assert_eq!(r.code.as_deref(), Some("E1"));
-        assert_eq!(r.message.as_ref().map(|m| m.chars().count()), Some(KEEP_CHARS));
+        assert_eq!(
+            r.message.as_ref().map(|m| m.chars().count()),
+            Some(KEEP_CHARS)
+        );
         let gone = record_reply(
             &v,
             &Err(Failure::Crashed("exit status: 2".into())),

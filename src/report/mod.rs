@@ -3,9 +3,11 @@
 
 mod junit;
 mod markdown;
+mod observe;
 
 pub use junit::to_junit;
 pub use markdown::to_markdown;
+pub use observe::observations;
 
 use crate::engine::{Outcome, Run, VectorResult};
 use serde::{Deserialize, Serialize};
