@@ -160,13 +160,158 @@ pub enum Verdict {
     Acceptable,
 }
 
-/// One source of an expectation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// One source of an expectation, or one piece of evidence behind it: a claim that `lint`
+/// checks against what it names (docs/VECTORS.md, "Provenance").
+///
+/// In the file each kind names its referent under its own key:
+/// `{"kind": "reference", "source": "sealcheck generate (generator 1, seed 12)"}`,
+/// `{"kind": "observed", "implementation": "bot-api-go-client v3.23.0"}` (an observation file
+/// in vectors/observations/), `{"kind": "upstream", "ref": "flutter-encryptedDecryptTest"}` (a
+/// record id in vectors/upstream/), `{"kind": "reference-policy", "rule": "<rule id>"}` (a rule
+/// of vectors/policy.json).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Provenance {
-    /// `reference` (computed by sealcheck), `upstream` (copied from an upstream test file), or
-    /// `implementation` (produced or confirmed by a named real implementation).
+    /// `reference`, `observed`, `upstream` or `reference-policy` ([`Claim`]).
     pub kind: String,
-    /// Upstream `repo@commit:path`, or `name version` of the implementation.
+    /// What the claim names: the reference run, the implementation (`name version`), the
+    /// upstream record id, or the policy rule id.
     pub source: String,
+}
+
+/// A provenance entry by kind, with what it names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim<'a> {
+    /// Computed by sealcheck's reference.
+    Reference(&'a str),
+    /// What the named real implementation was observed doing agrees with the verdict.
+    Observed(&'a str),
+    /// An upstream record (vectors/upstream/) holds these bytes and this expectation.
+    Upstream(&'a str),
+    /// A rule of the reference's own policy (vectors/policy.json) decides it.
+    ReferencePolicy(&'a str),
+    /// A kind this sealcheck does not know.
+    Unknown(&'a str),
+}
+
+impl Provenance {
+    /// The JSON key that carries each kind's referent.
+    const KEYS: [(&'static str, &'static str); 4] = [
+        ("reference", "source"),
+        ("observed", "implementation"),
+        ("upstream", "ref"),
+        ("reference-policy", "rule"),
+    ];
+
+    /// A claim that `implementation` was observed agreeing with the verdict.
+    pub fn observed(implementation: &str) -> Self {
+        Provenance {
+            kind: "observed".into(),
+            source: implementation.into(),
+        }
+    }
+
+    /// A claim citing an upstream record.
+    pub fn upstream(record: &str) -> Self {
+        Provenance {
+            kind: "upstream".into(),
+            source: record.into(),
+        }
+    }
+
+    /// A claim citing a rule of the reference's policy.
+    pub fn policy(rule: &str) -> Self {
+        Provenance {
+            kind: "reference-policy".into(),
+            source: rule.into(),
+        }
+    }
+
+    /// The claim, by kind.
+    pub fn claim(&self) -> Claim<'_> {
+        let s = self.source.as_str();
+        match self.kind.as_str() {
+            "reference" => Claim::Reference(s),
+            "observed" => Claim::Observed(s),
+            "upstream" => Claim::Upstream(s),
+            "reference-policy" => Claim::ReferencePolicy(s),
+            other => Claim::Unknown(other),
+        }
+    }
+
+    fn key(kind: &str) -> Option<&'static str> {
+        Self::KEYS.iter().find(|(k, _)| *k == kind).map(|(_, v)| *v)
+    }
+}
+
+impl Serialize for Provenance {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let key = Self::key(&self.kind).unwrap_or("source");
+        let mut map = s.serialize_map(Some(2))?;
+        map.serialize_entry("kind", &self.kind)?;
+        map.serialize_entry(key, &self.source)?;
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Provenance {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let map = BTreeMap::<String, String>::deserialize(d)?;
+        let kind = map
+            .get("kind")
+            .ok_or_else(|| D::Error::missing_field("kind"))?
+            .clone();
+        let key = Self::key(&kind).ok_or_else(|| {
+            D::Error::custom(format!(
+                "unknown provenance kind {kind:?} (reference, observed, upstream, reference-policy)"
+            ))
+        })?;
+        if let Some(extra) = map.keys().find(|k| *k != "kind" && *k != key) {
+            return Err(D::Error::custom(format!(
+                "provenance of kind {kind} names its referent under {key:?}, not {extra:?}"
+            )));
+        }
+        let source = map
+            .get(key)
+            .ok_or_else(|| D::Error::custom(format!("provenance of kind {kind} needs {key:?}")))?
+            .clone();
+        Ok(Provenance { kind, source })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_kind_names_its_referent_under_its_own_key() {
+        for (json, claim) in [
+            (
+                r#"{"kind":"reference","source":"gen"}"#,
+                Claim::Reference("gen"),
+            ),
+            (
+                r#"{"kind":"observed","implementation":"x 1"}"#,
+                Claim::Observed("x 1"),
+            ),
+            (r#"{"kind":"upstream","ref":"r"}"#, Claim::Upstream("r")),
+            (
+                r#"{"kind":"reference-policy","rule":"p"}"#,
+                Claim::ReferencePolicy("p"),
+            ),
+        ] {
+            let p: Provenance = serde_json::from_str(json).unwrap();
+            assert_eq!(p.claim(), claim);
+            assert_eq!(serde_json::to_string(&p).unwrap(), json);
+        }
+        for bad in [
+            r#"{"kind":"implementation","source":"x"}"#,
+            r#"{"kind":"observed","source":"x"}"#,
+            r#"{"kind":"upstream","ref":"r","source":"s"}"#,
+            r#"{"source":"s"}"#,
+        ] {
+            assert!(serde_json::from_str::<Provenance>(bad).is_err(), "{bad}");
+        }
+    }
 }

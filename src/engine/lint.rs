@@ -2,6 +2,7 @@
 //! the reference agrees with each vector and family, and this answers by running it.
 
 use super::{judge, Outcome};
+use crate::corpus::evidence::{EvidenceReport, EvidenceSet};
 use crate::corpus::{self, generate::family, Oracle, Vector, VectorFile, Verdict};
 use crate::iut::Reference;
 use crate::protocol::{Reply, OPS};
@@ -35,15 +36,26 @@ impl Oracle for ReferenceOracle {
     }
 }
 
-/// Every problem `sealcheck lint` finds in `files`: the corpus's rules, with the reference
-/// run against every vector and family.
+/// Every problem `sealcheck lint` finds in `files`: the corpus's rules and the evidence
+/// behind each verdict (the embedded observations, upstream data and policy), with the
+/// reference run against every vector and family.
 pub fn lint_files(files: &[(String, VectorFile)]) -> Vec<String> {
-    corpus::lint(
+    lint_with_evidence(files).problems
+}
+
+/// [`lint_files`], with the counts of what backs each verdict.
+pub fn lint_with_evidence(files: &[(String, VectorFile)]) -> EvidenceReport {
+    let (evidence, mut problems) = EvidenceSet::parse(&corpus::embedded_evidence());
+    let mut report = corpus::lint(
         files,
+        &evidence,
         &mut ReferenceOracle {
             reference: Reference::default(),
         },
-    )
+    );
+    problems.append(&mut report.problems);
+    report.problems = problems;
+    report
 }
 
 /// What `sealcheck lint` found in a set of files.
@@ -55,6 +67,10 @@ pub struct Lint {
     pub vectors: usize,
     /// Every problem, schema violations first for each file, one sentence each.
     pub problems: Vec<String>,
+    /// What backs each verdict: (verdict, backing) → vectors.
+    pub counts: std::collections::BTreeMap<(String, corpus::evidence::Backing), usize>,
+    /// Families reproduced by a real implementation, and all families.
+    pub families: (usize, usize),
 }
 
 /// Lints vector files from disk, or the embedded corpus when `paths` is empty: the schema,
@@ -90,10 +106,13 @@ pub fn lint_paths(paths: &[PathBuf]) -> Result<Lint, String> {
             Err(e) => problems.push(e),
         }
     }
-    problems.extend(lint_files(&files));
+    let mut report = lint_with_evidence(&files);
+    problems.append(&mut report.problems);
     Ok(Lint {
         files: files.len(),
         vectors: files.iter().map(|(_, f)| f.tests.len()).sum(),
         problems,
+        counts: report.counts,
+        families: report.families,
     })
 }

@@ -152,6 +152,7 @@ impl Run {
         let mut new = Expectations {
             implementation: self.implementation.clone(),
             comment: old.comment.clone(),
+            changes: old.changes.clone(),
             failures: Default::default(),
         };
         for r in &self.results {
