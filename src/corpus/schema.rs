@@ -69,6 +69,24 @@ mod tests {
             "a valid vector with a stage and no output"
         );
         let unknown = r#"{"schema_version":1,"format":"mixin","op":"mixin.checksum","description":"d","tests":[],"extra":1}"#;
+        // Each op's args and ok have their own schema: a mistyped or missing argument, a
+        // byte string that is not hex, or a wrong output field does not pass.
+        let file = |args: &str, ok: &str| {
+            format!(
+                r#"{{"schema_version":1,"format":"mixin","op":"mixin.decrypt","description":"d","tests":[{{"id":"mixin.decrypt/x/y","comment":"c","args":{args},"expected":{{"result":"valid","ok":{ok},"provenance":[{{"kind":"reference","source":"s"}}]}}}}]}}"#
+            )
+        };
+        let good = r#"{"private_key":"00","session_id":"s","body":"ab"}"#;
+        assert_eq!(schema_errors(&file(good, r#"{"plaintext":""}"#)), Vec::<String>::new());
+        for (args, ok) in [
+            (r#"{"private_key":"00","sesion_id":"s","body":"ab"}"#, r#"{"plaintext":""}"#),
+            (r#"{"private_key":"00","body":"ab"}"#, r#"{"plaintext":""}"#),
+            (r#"{"private_key":"0g","session_id":"s","body":"ab"}"#, r#"{"plaintext":""}"#),
+            (r#"{"private_key":"00","session_id":"s","body":"abc"}"#, r#"{"plaintext":""}"#),
+            (good, r#"{"message":""}"#),
+        ] {
+            assert!(!schema_errors(&file(args, ok)).is_empty(), "{args} {ok}");
+        }
         assert!(!schema_errors(unknown).is_empty());
         assert!(parse("x", unknown).is_err());
     }
