@@ -136,3 +136,129 @@ fn short(v: &Value) -> String {
         format!("{head}… ({} chars)", s.len())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::{Check, Expected, Provenance};
+    use serde_json::json;
+
+    fn vector(result: Verdict, ok: Option<Value>, stage: Option<Stage>) -> Vector {
+        Vector {
+            id: "mixin.checksum/x/y".into(),
+            comment: "c".into(),
+            flags: vec![],
+            args: json!({"session_ids": []}),
+            expected: Expected {
+                result,
+                ok,
+                stage,
+                check: None,
+                provenance: vec![Provenance {
+                    kind: "reference".into(),
+                    source: "test".into(),
+                }],
+            },
+        }
+    }
+
+    fn ok(v: Value) -> Result<Reply, Failure> {
+        Ok(Reply::Ok(v))
+    }
+
+    fn err(stage: Option<Stage>) -> Result<Reply, Failure> {
+        Ok(Reply::error("no", None, stage))
+    }
+
+    const OP: &str = "mixin.checksum";
+
+    #[test]
+    fn valid_vectors_pass_only_with_the_exact_output() {
+        let v = vector(Verdict::Valid, Some(json!({"checksum": ""})), None);
+        assert_eq!(judge(OP, &v, &ok(json!({"checksum": ""}))), Outcome::Pass);
+        let wrong = judge(
+            OP,
+            &v,
+            &ok(json!({"checksum": "d41d8cd98f00b204e9800998ecf8427e"})),
+        );
+        assert!(
+            matches!(&wrong, Outcome::Fail(w) if w.contains("wrong output")),
+            "{wrong}"
+        );
+        assert!(
+            matches!(judge(OP, &v, &err(Some(Stage::Key))), Outcome::Fail(w) if w.contains("valid input rejected"))
+        );
+        let neither = vector(Verdict::Valid, None, None);
+        assert!(matches!(
+            judge(OP, &neither, &ok(json!({}))),
+            Outcome::Fail(_)
+        ));
+    }
+
+    #[test]
+    fn randomised_outputs_are_judged_by_their_check() {
+        // A Themis signature the reference cannot verify fails the check.
+        let mut v = vector(Verdict::Valid, None, None);
+        v.expected.check = Some(Check::ThemisVerify {
+            public_key: "00".into(),
+        });
+        let got = judge("themis.sign", &v, &ok(json!({"signed": "00"})));
+        assert!(matches!(got, Outcome::Fail(_)), "{got}");
+    }
+
+    #[test]
+    fn invalid_vectors_pass_when_rejected_and_mismatch_only_at_another_stage() {
+        let v = vector(Verdict::Invalid, None, Some(Stage::Length));
+        assert_eq!(judge(OP, &v, &err(Some(Stage::Length))), Outcome::Pass);
+        assert_eq!(
+            judge(OP, &v, &err(None)),
+            Outcome::Pass,
+            "no stage: not a mismatch"
+        );
+        let other = judge(OP, &v, &err(Some(Stage::Authentication)));
+        assert_eq!(
+            other,
+            Outcome::StageMismatch {
+                expected: Stage::Length,
+                got: Stage::Authentication
+            }
+        );
+        assert!(!other.is_failure(false) && other.is_failure(true));
+        let accepted = judge(OP, &v, &ok(json!({"checksum": ""})));
+        assert!(matches!(&accepted, Outcome::Fail(w) if w.contains("invalid input accepted")));
+        assert!(accepted.is_failure(false));
+    }
+
+    #[test]
+    fn acceptable_vectors_never_fail_and_say_what_happened() {
+        let v = vector(Verdict::Acceptable, None, Some(Stage::Version));
+        let a = judge(OP, &v, &ok(json!({"checksum": ""})));
+        assert!(
+            matches!(&a, Outcome::Acceptable(w) if w.starts_with("accepted")),
+            "{a}"
+        );
+        let r = judge(OP, &v, &err(Some(Stage::Key)));
+        assert!(
+            matches!(&r, Outcome::Acceptable(w) if w.starts_with("rejected")),
+            "{r}"
+        );
+        assert!(!a.is_failure(true) && !r.is_failure(true));
+    }
+
+    #[test]
+    fn unsupported_and_missing_replies() {
+        let v = vector(Verdict::Invalid, None, Some(Stage::Length));
+        let skipped = judge(OP, &v, &Ok(Reply::Unsupported("no".into())));
+        assert_eq!(skipped, Outcome::Skipped("no".into()));
+        assert!(!skipped.is_failure(true));
+        let gone = judge(OP, &v, &Err(Failure::Crashed("signal 11".into())));
+        assert_eq!(gone.label(), "crashed");
+        assert!(gone.is_failure(false));
+        let late = judge(
+            OP,
+            &v,
+            &Err(Failure::Timeout(std::time::Duration::from_secs(1))),
+        );
+        assert_eq!(late.label(), "timeout");
+    }
+}
