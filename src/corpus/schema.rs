@@ -77,12 +77,24 @@ mod tests {
             )
         };
         let good = r#"{"private_key":"00","session_id":"s","body":"ab"}"#;
-        assert_eq!(schema_errors(&file(good, r#"{"plaintext":""}"#)), Vec::<String>::new());
+        assert_eq!(
+            schema_errors(&file(good, r#"{"plaintext":""}"#)),
+            Vec::<String>::new()
+        );
         for (args, ok) in [
-            (r#"{"private_key":"00","sesion_id":"s","body":"ab"}"#, r#"{"plaintext":""}"#),
+            (
+                r#"{"private_key":"00","sesion_id":"s","body":"ab"}"#,
+                r#"{"plaintext":""}"#,
+            ),
             (r#"{"private_key":"00","body":"ab"}"#, r#"{"plaintext":""}"#),
-            (r#"{"private_key":"0g","session_id":"s","body":"ab"}"#, r#"{"plaintext":""}"#),
-            (r#"{"private_key":"00","session_id":"s","body":"abc"}"#, r#"{"plaintext":""}"#),
+            (
+                r#"{"private_key":"0g","session_id":"s","body":"ab"}"#,
+                r#"{"plaintext":""}"#,
+            ),
+            (
+                r#"{"private_key":"00","session_id":"s","body":"abc"}"#,
+                r#"{"plaintext":""}"#,
+            ),
             (good, r#"{"message":""}"#),
         ] {
             assert!(!schema_errors(&file(args, ok)).is_empty(), "{args} {ok}");
