@@ -131,3 +131,151 @@ fn judge_family(
     }
     Outcome::Fail("the digest differs from the recorded one, although every case agrees with this reference: the corpus is stale".into())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::corpus::generate::family::{canonical, is_leniency};
+    use crate::corpus::{load_embedded, Verdict};
+    use crate::iut::Reference;
+    use crate::protocol::Reply;
+    use crate::wire::Stage;
+    use serde_json::json;
+
+    /// The flags of the leniencies a family leaves out (docs/VECTORS.md, "Accumulated
+    /// families"): a lenient implementation accepts such a case, so no digest could hold for
+    /// it and for the strict reference at once.
+    const FAMILY_LENIENCIES: [&str; 7] = [
+        "VersionUnchecked",
+        "PaddingUnchecked",
+        "KeyCheckDeferred",
+        "RsaCrtUnchecked",
+        "RsaExponent",
+        "SignedTypeLowByte",
+        "TrailingBytesAfterSignature",
+    ];
+
+    #[test]
+    fn is_leniency_covers_every_acceptable_vector_of_a_family_leniency_and_no_valid_one() {
+        let mut covered = 0;
+        for (path, f) in load_embedded().unwrap() {
+            for v in &f.tests {
+                let lenient = is_leniency(&f.op, &v.args);
+                let flagged = v
+                    .flags
+                    .iter()
+                    .any(|x| FAMILY_LENIENCIES.contains(&x.as_str()));
+                if v.expected.result == Verdict::Acceptable && flagged {
+                    assert!(
+                        lenient,
+                        "{path}: {} is a family leniency the families keep",
+                        v.id
+                    );
+                    covered += 1;
+                }
+                if v.expected.result == Verdict::Valid {
+                    assert!(
+                        !lenient,
+                        "{path}: {} is valid, but a family would drop it",
+                        v.id
+                    );
+                }
+            }
+        }
+        assert!(covered > 100, "only {covered} acceptable vectors checked");
+    }
+
+    fn vector_args(id: &str) -> serde_json::Value {
+        load_embedded()
+            .unwrap()
+            .into_iter()
+            .flat_map(|(_, f)| f.tests)
+            .find(|v| v.id == id)
+            .map(|v| v.args)
+            .unwrap_or_else(|| panic!("no vector {id}"))
+    }
+
+    #[test]
+    fn is_leniency_tells_a_version_edit_from_a_tag_edit() {
+        // The Mixin desktop client's own body (upstream data).
+        let args = vector_args("mixin.decrypt/upstream/flutter-encryptedDecryptTest");
+        let body = args["body"].as_str().unwrap().to_owned();
+        let with = |body: String| {
+            let mut a = args.clone();
+            a["body"] = body.into();
+            is_leniency("mixin.decrypt", &a)
+        };
+        assert!(!with(body.clone()), "the body itself decrypts");
+        assert!(
+            with(format!("02{}", &body[2..])),
+            "version 2: VersionUnchecked"
+        );
+        assert!(
+            with(format!("00{}", &body[2..])),
+            "version 0: VersionUnchecked"
+        );
+        let flipped = format!(
+            "{}{}",
+            &body[..body.len() - 1],
+            if body.ends_with('0') { '1' } else { '0' }
+        );
+        assert!(!with(flipped), "an edited tag fails everywhere");
+        assert!(!with(String::new()), "an empty body fails everywhere");
+        // No leniency a family leaves out exists for these ops.
+        assert!(!is_leniency(
+            "mixin.checksum",
+            &json!({"session_ids": ["A"]})
+        ));
+        assert!(!is_leniency(
+            "themis.sign",
+            &json!({"private_key": "00", "message": "00"})
+        ));
+    }
+
+    #[test]
+    fn canonical_forms_keep_outputs_and_only_the_fact_of_a_rejection() {
+        let args = json!({"session_ids": []});
+        let ok = Reply::Ok(json!({"checksum": ""}));
+        assert_eq!(
+            canonical("mixin.checksum", &args, &ok),
+            r#"ok:{"checksum":""}"#
+        );
+        let at = |stage| Reply::error("no", Some("E"), stage);
+        assert_eq!(
+            canonical("mixin.checksum", &args, &at(Some(Stage::Key))),
+            "rejected"
+        );
+        assert_eq!(
+            canonical("mixin.checksum", &args, &at(Some(Stage::Length))),
+            canonical("mixin.checksum", &args, &at(None)),
+            "stages are not part of the digest"
+        );
+        assert_eq!(
+            canonical("mixin.checksum", &args, &Reply::Unsupported("x".into())),
+            "unsupported"
+        );
+    }
+
+    #[test]
+    fn a_signature_counts_by_whether_the_reference_verifies_it() {
+        let files = load_embedded().unwrap();
+        let sign = files
+            .iter()
+            .flat_map(|(_, f)| &f.tests)
+            .find(|v| v.id.starts_with("themis.sign/") && v.expected.result == Verdict::Valid)
+            .expect("a valid sign vector");
+        let mut reference = Reference::default();
+        let signed = reference.answer("themis.sign", &sign.args);
+        assert_eq!(canonical("themis.sign", &sign.args, &signed), "signed:true");
+        // The same signature, judged against another message.
+        let mut other = sign.args.clone();
+        other["message"] = "00ff".into();
+        assert_eq!(canonical("themis.sign", &other, &signed), "signed:false");
+        let garbage = Reply::Ok(json!({"signed": "00"}));
+        assert_eq!(
+            canonical("themis.sign", &sign.args, &garbage),
+            "signed:false"
+        );
+        let rejected = Reply::error("no", None, None);
+        assert_eq!(canonical("themis.sign", &sign.args, &rejected), "rejected");
+    }
+}
