@@ -30,7 +30,7 @@ pub fn lint(paths: &[PathBuf]) -> ExitCode {
 
 /// What backs each verdict: upstream data, real implementations, or the reference alone.
 fn print_counts(lint: &engine::Lint) {
-    use crate::corpus::evidence::Backing;
+    use crate::engine::Backing;
     let backings = [Backing::Upstream, Backing::Observed, Backing::ReferenceOnly];
     println!(
         "{:<11} {:>8} {:>21} {:>15}",

@@ -11,6 +11,7 @@ mod observe;
 mod run;
 mod select;
 
+pub use crate::corpus::evidence::Backing;
 pub use execute::{execute, execute_accumulated, Status, VectorResult};
 pub use expectations::{Expectations, KnownFailure};
 pub use family::{run_family, run_family_recorded};
