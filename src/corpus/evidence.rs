@@ -281,13 +281,14 @@ pub struct EvidenceReport {
 /// observation files against the corpus, and counts what backs each verdict.
 pub fn check(files: &[(String, VectorFile)], evidence: &EvidenceSet) -> EvidenceReport {
     let mut out = EvidenceReport::default();
+    let opened = opened_by_real_implementations(files, evidence);
     let mut cited_rules: BTreeSet<&str> = BTreeSet::new();
     let mut vectors: HashMap<&str, &Vector> = HashMap::new();
     let mut families: HashMap<&str, (u64, u64)> = HashMap::new();
     for (path, file) in files {
         for v in &file.tests {
             vectors.insert(&v.id, v);
-            check_vector(path, file, v, evidence, &mut cited_rules, &mut out);
+            check_vector(path, file, v, evidence, &opened, &mut cited_rules, &mut out);
         }
         for a in &file.accumulated {
             families.insert(&a.id, (a.seed, a.count));
@@ -398,6 +399,7 @@ fn check_vector<'a>(
     file: &VectorFile,
     v: &Vector,
     evidence: &'a EvidenceSet,
+    opened: &HashSet<Opening>,
     cited_rules: &mut BTreeSet<&'a str>,
     out: &mut EvidenceReport,
 ) {
@@ -478,6 +480,12 @@ fn check_vector<'a>(
             ));
         }
     }
+    // A randomised output is backed only both ways: the reference checked the implementation's
+    // output (the record), and a real implementation opened a reference-made one for the same
+    // keys and message (a valid vector of the inverse op).
+    if let Some(check) = &v.expected.check {
+        observed_backs &= openings(check, &v.args).iter().any(|o| opened.contains(o));
+    }
     let backing = if upstream_backs {
         Backing::Upstream
     } else if observed_backs {
@@ -490,6 +498,90 @@ fn check_vector<'a>(
     }
     let verdict_label = format!("{verdict:?}").to_lowercase();
     *out.counts.entry((verdict_label, backing)).or_default() += 1;
+}
+
+/// What opening a reference-made output proves: that a real implementation verified or
+/// decrypted, with these keys (hex, in the inverse op's argument order), to this message.
+type Opening = (&'static str, Vec<String>, String);
+
+fn text(v: &Value, name: &str) -> String {
+    v.get(name)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Every opening some real implementation was observed doing on a valid vector of
+/// themis.verify, themis.decrypt or mixin.decrypt.
+fn opened_by_real_implementations(
+    files: &[(String, VectorFile)],
+    evidence: &EvidenceSet,
+) -> HashSet<Opening> {
+    let mut out = HashSet::new();
+    for (_, f) in files {
+        for v in &f.tests {
+            let confirmed = v.expected.result == Verdict::Valid
+                && evidence
+                    .observations
+                    .records_of(v)
+                    .any(|(_, r)| confirms(Verdict::Valid, r));
+            let (Some(ok), true) = (&v.expected.ok, confirmed) else {
+                continue;
+            };
+            let a = &v.args;
+            let opening = match f.op.as_str() {
+                "themis.verify" => (
+                    "themis.sign",
+                    vec![text(a, "public_key")],
+                    text(ok, "message"),
+                ),
+                "themis.decrypt" => (
+                    "themis.encrypt",
+                    vec![text(a, "private_key"), text(a, "peer_public_key")],
+                    text(ok, "message"),
+                ),
+                "mixin.decrypt" => (
+                    "mixin.encrypt",
+                    vec![text(a, "private_key"), text(a, "session_id").to_lowercase()],
+                    text(ok, "plaintext"),
+                ),
+                _ => continue,
+            };
+            out.insert(opening);
+        }
+    }
+    out
+}
+
+/// The openings that would back a randomised vector: any one suffices.
+fn openings(check: &super::Check, args: &Value) -> Vec<Opening> {
+    match check {
+        super::Check::ThemisVerify { public_key } => {
+            vec![(
+                "themis.sign",
+                vec![public_key.clone()],
+                text(args, "message"),
+            )]
+        }
+        super::Check::ThemisDecrypt {
+            private_key,
+            peer_public_key,
+        } => vec![(
+            "themis.encrypt",
+            vec![private_key.clone(), peer_public_key.clone()],
+            text(args, "message"),
+        )],
+        super::Check::MixinDecrypt { recipients } => recipients
+            .iter()
+            .map(|r| {
+                (
+                    "mixin.encrypt",
+                    vec![r.private_key.clone(), r.session_id.to_lowercase()],
+                    text(args, "plaintext"),
+                )
+            })
+            .collect(),
+    }
 }
 
 /// Whether one of `v`'s flags has a note whose `implementations` names `o`.
