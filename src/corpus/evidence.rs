@@ -453,11 +453,25 @@ fn check_vector<'a>(
                 )),
                 Some((key, r)) => {
                     cited_rules.insert(key.as_str());
-                    if let Some(stage) = v.expected.stage {
-                        if !r.stages.is_empty() && !r.stages.contains(&stage) {
+                    let set = v.expected.stage_set();
+                    let names = |s: &[Stage]| {
+                        s.iter()
+                            .map(|x| x.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    };
+                    if !r.stages.is_empty() && !set.is_empty() {
+                        // An invalid vector carries its rule's whole set; an acceptable one
+                        // names the reference's stage, which must be in it.
+                        let fits = match verdict {
+                            Verdict::Invalid => set == r.stages,
+                            _ => set.iter().all(|s| r.stages.contains(s)),
+                        };
+                        if !fits {
                             problem(format!(
-                                "stage {stage}, but its policy rule {rule} allows {:?}",
-                                r.stages
+                                "stages {{{}}}, but its policy rule {rule} gives {{{}}}",
+                                names(&set),
+                                names(&r.stages)
                             ));
                         }
                     }
@@ -471,9 +485,16 @@ fn check_vector<'a>(
     for (o, r) in evidence.observations.records_of(v) {
         observed_backs |= confirms(verdict, r);
         let accepted = r.result == Seen::Accepted;
-        if accepted && verdict != Verdict::Valid && !flag_names(file, v, o) {
+        if accepted && verdict != Verdict::Valid && !flag_names(file, v, o, false) {
             problem(format!(
                 "{verdict:?}, and {} {}; no flag of the vector names {} and says why",
+                o.implementation,
+                describe(r),
+                o.name
+            ));
+        } else if accepted && verdict == Verdict::Invalid && !flag_names(file, v, o, true) {
+            problem(format!(
+                "invalid, and {} {}; the flag naming {} has no defect sentence saying why accepting is a defect",
                 o.implementation,
                 describe(r),
                 o.name
@@ -495,6 +516,17 @@ fn check_vector<'a>(
     };
     if backing == Backing::ReferenceOnly {
         out.reference_only.push(v.id.clone());
+        if verdict != Verdict::Acceptable && v.expected.unconfirmed.is_none() {
+            problem(format!(
+                "{verdict:?} on the reference alone: no upstream record or real implementation \
+                 backs it, and it does not say why in unconfirmed"
+            ));
+        }
+    } else if let Some(why) = &v.expected.unconfirmed {
+        problem(format!(
+            "says unconfirmed ({why}), but {} backs it",
+            backing.label()
+        ));
     }
     let verdict_label = format!("{verdict:?}").to_lowercase();
     *out.counts.entry((verdict_label, backing)).or_default() += 1;
@@ -584,12 +616,14 @@ fn openings(check: &super::Check, args: &Value) -> Vec<Opening> {
     }
 }
 
-/// Whether one of `v`'s flags has a note whose `implementations` names `o`.
-fn flag_names(file: &VectorFile, v: &Vector, o: &Observations) -> bool {
+/// Whether one of `v`'s flags has a note whose `implementations` names `o` (and, with
+/// `defect`, that says why accepting is a defect).
+fn flag_names(file: &VectorFile, v: &Vector, o: &Observations, defect: bool) -> bool {
     v.flags.iter().any(|f| {
-        file.notes
-            .get(f)
-            .is_some_and(|n| n.implementations.keys().any(|k| names(k, &o.name)))
+        file.notes.get(f).is_some_and(|n| {
+            n.implementations.keys().any(|k| names(k, &o.name))
+                && (!defect || n.defect.as_deref().is_some_and(|d| !d.trim().is_empty()))
+        })
     })
 }
 

@@ -73,7 +73,7 @@ mod tests {
         // byte string that is not hex, or a wrong output field does not pass.
         let file = |args: &str, ok: &str| {
             format!(
-                r#"{{"schema_version":1,"format":"mixin","op":"mixin.decrypt","description":"d","tests":[{{"id":"mixin.decrypt/x/y","comment":"c","args":{args},"expected":{{"result":"valid","ok":{ok},"provenance":[{{"kind":"reference","source":"s"}}]}}}}]}}"#
+                r#"{{"schema_version":1,"format":"mixin","op":"mixin.decrypt","description":"d","number_of_tests":1,"tests":[{{"id":"mixin.decrypt/x/y","comment":"c","args":{args},"expected":{{"result":"valid","ok":{ok},"provenance":[{{"kind":"reference","source":"s"}}]}}}}]}}"#
             )
         };
         let good = r#"{"private_key":"00","session_id":"s","body":"ab"}"#;
@@ -101,5 +101,64 @@ mod tests {
         }
         assert!(!schema_errors(unknown).is_empty());
         assert!(parse("x", unknown).is_err());
+        // The test count is required, and must be right.
+        let uncounted = file(good, r#"{"plaintext":""}"#).replace(r#""number_of_tests":1,"#, "");
+        assert!(!schema_errors(&uncounted).is_empty());
+        let miscounted = file(good, r#"{"plaintext":""}"#)
+            .replace(r#""number_of_tests":1"#, r#""number_of_tests":2"#);
+        assert!(parse("x", &miscounted)
+            .unwrap_err()
+            .contains("number_of_tests says 2"));
+    }
+
+    #[test]
+    fn stage_sets_are_read_and_checked() {
+        let file = |expected: &str| {
+            format!(
+                r#"{{"schema_version":1,"format":"mixin","op":"mixin.checksum","description":"d","number_of_tests":1,"tests":[{{"id":"mixin.checksum/x/y","comment":"c","args":{{"session_ids":[]}},"expected":{expected}}}]}}"#
+            )
+        };
+        let prov = r#""provenance":[{"kind":"reference","source":"s"}]"#;
+        let set = file(&format!(
+            r#"{{"result":"invalid","stages":["session_count","length"],{prov}}}"#
+        ));
+        assert_eq!(schema_errors(&set), Vec::<String>::new());
+        let f = parse("x", &set).unwrap();
+        let e = &f.tests[0].expected;
+        assert_eq!(e.stage, Some(crate::wire::Stage::SessionCount));
+        assert_eq!(
+            e.stage_set(),
+            vec![crate::wire::Stage::SessionCount, crate::wire::Stage::Length]
+        );
+        // Written back as it was read.
+        let again = serde_json::to_value(&f).unwrap();
+        assert_eq!(
+            again["tests"][0]["expected"]["stages"],
+            serde_json::json!(["session_count", "length"])
+        );
+        assert!(again["tests"][0]["expected"].get("stage").is_none());
+        for bad in [
+            format!(r#"{{"result":"invalid","stage":"length","stages":["length","key"],{prov}}}"#),
+            format!(r#"{{"result":"invalid","stages":["length"],{prov}}}"#),
+            format!(
+                r#"{{"result":"valid","ok":{{"checksum":""}},"stages":["length","key"],{prov}}}"#
+            ),
+        ] {
+            assert!(!schema_errors(&file(&bad)).is_empty(), "{bad}");
+        }
+        assert!(parse(
+            "x",
+            &file(&format!(
+                r#"{{"result":"invalid","stages":["length"],{prov}}}"#
+            ))
+        )
+        .is_err());
+        assert!(parse(
+            "x",
+            &file(&format!(
+                r#"{{"result":"invalid","stage":"length","stages":["length","key"],{prov}}}"#
+            ))
+        )
+        .is_err());
     }
 }

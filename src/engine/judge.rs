@@ -13,10 +13,12 @@ pub enum Outcome {
     Pass,
     /// Wrong output, an invalid input accepted, or a valid one rejected.
     Fail(String),
-    /// Rejected, but at another stage than the vector names.
+    /// Rejected, but at a stage outside the vector's stage set.
     StageMismatch {
-        /// The vector's stage.
+        /// The vector's stage (the reference's).
         expected: Stage,
+        /// Every stage the vector allows, `expected` first (just `expected` for most).
+        allowed: Vec<Stage>,
         /// The implementation's.
         got: Stage,
     },
@@ -70,8 +72,21 @@ impl fmt::Display for Outcome {
         match self {
             Outcome::Pass => f.write_str("pass"),
             Outcome::Fail(why) => write!(f, "fail: {why}"),
-            Outcome::StageMismatch { expected, got } => {
-                write!(f, "stage mismatch: expected {expected}, rejected at {got}")
+            Outcome::StageMismatch {
+                expected,
+                allowed,
+                got,
+            } => {
+                if allowed.len() > 1 {
+                    let set: Vec<String> = allowed.iter().map(|s| s.to_string()).collect();
+                    write!(
+                        f,
+                        "stage mismatch: expected one of {{{}}}, rejected at {got}",
+                        set.join(", ")
+                    )
+                } else {
+                    write!(f, "stage mismatch: expected {expected}, rejected at {got}")
+                }
             }
             Outcome::Acceptable(what) => write!(f, "acceptable: {what}"),
             Outcome::Skipped(why) => write!(f, "skipped: {why}"),
@@ -110,13 +125,17 @@ pub fn judge(op: &str, vector: &Vector, reply: &Result<Reply, Failure>) -> Outco
         (Verdict::Invalid, Reply::Ok(got)) => {
             Outcome::Fail(format!("invalid input accepted, answering {}", short(got)))
         }
-        (Verdict::Invalid, Reply::Error { stage, .. }) => match (expected.stage, stage) {
-            (Some(want), Some(got)) if want != *got => Outcome::StageMismatch {
-                expected: want,
-                got: *got,
-            },
-            _ => Outcome::Pass,
-        },
+        (Verdict::Invalid, Reply::Error { stage, .. }) => {
+            let allowed = expected.stage_set();
+            match (expected.stage, stage) {
+                (Some(want), Some(got)) if !allowed.contains(got) => Outcome::StageMismatch {
+                    expected: want,
+                    allowed,
+                    got: *got,
+                },
+                _ => Outcome::Pass,
+            }
+        }
         (Verdict::Acceptable, Reply::Ok(got)) => {
             Outcome::Acceptable(format!("accepted, answering {}", short(got)))
         }
@@ -153,6 +172,8 @@ mod tests {
                 result,
                 ok,
                 stage,
+                stages: Vec::new(),
+                unconfirmed: None,
                 check: None,
                 provenance: vec![Provenance {
                     kind: "reference".into(),
@@ -220,6 +241,7 @@ mod tests {
             other,
             Outcome::StageMismatch {
                 expected: Stage::Length,
+                allowed: vec![Stage::Length],
                 got: Stage::Authentication
             }
         );
@@ -227,6 +249,33 @@ mod tests {
         let accepted = judge(OP, &v, &ok(json!({"checksum": ""})));
         assert!(matches!(&accepted, Outcome::Fail(w) if w.contains("invalid input accepted")));
         assert!(accepted.is_failure(false));
+    }
+
+    #[test]
+    fn a_stage_set_allows_each_of_its_stages_and_no_other() {
+        let mut v = vector(Verdict::Invalid, None, Some(Stage::SessionCount));
+        v.expected.stages = vec![Stage::SessionCount, Stage::Length];
+        assert_eq!(
+            judge(OP, &v, &err(Some(Stage::SessionCount))),
+            Outcome::Pass
+        );
+        assert_eq!(judge(OP, &v, &err(Some(Stage::Length))), Outcome::Pass);
+        let outside = judge(OP, &v, &err(Some(Stage::Authentication)));
+        assert_eq!(
+            outside,
+            Outcome::StageMismatch {
+                expected: Stage::SessionCount,
+                allowed: vec![Stage::SessionCount, Stage::Length],
+                got: Stage::Authentication
+            }
+        );
+        assert!(outside.is_failure(true));
+        assert!(
+            outside
+                .to_string()
+                .contains("one of {session_count, length}"),
+            "{outside}"
+        );
     }
 
     #[test]

@@ -30,6 +30,18 @@ impl Oracle for ReferenceOracle {
                 Outcome::Fail("the reference accepts an acceptable vector".into())
             }
             (Verdict::Acceptable, _) => Outcome::Pass,
+            // A stage set's first stage is the reference's own.
+            (
+                Verdict::Invalid,
+                Reply::Error {
+                    stage: Some(got), ..
+                },
+            ) if Some(*got) != v.expected.stage => {
+                return Some(format!(
+                    "the reference rejects at {got}, but the vector's stage (the first of its set) is {}",
+                    v.expected.stage.map(|s| s.to_string()).unwrap_or_default()
+                ));
+            }
             _ => judge(op, v, &Ok(reply)),
         };
         (outcome != Outcome::Pass).then(|| outcome.to_string())

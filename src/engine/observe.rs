@@ -154,6 +154,8 @@ mod tests {
                 result,
                 ok: Some(json!({"checksum": "ab"})),
                 stage: None,
+                stages: Vec::new(),
+                unconfirmed: None,
                 check: None,
                 provenance: vec![Provenance {
                     kind: "reference".into(),

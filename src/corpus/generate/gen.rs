@@ -268,8 +268,10 @@ impl Gen {
                 result,
                 ok,
                 stage,
+                stages: Vec::new(),
                 check,
                 provenance: self.provenance(),
+                unconfirmed: None,
             },
         }
     }
@@ -290,5 +292,6 @@ pub fn note(
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect(),
         references: references.iter().map(|r| r.to_string()).collect(),
+        defect: None,
     }
 }

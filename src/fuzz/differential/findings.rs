@@ -165,6 +165,8 @@ pub(super) fn write_findings(
                     result,
                     ok,
                     stage,
+                    stages: Vec::new(),
+                    unconfirmed: None,
                     check: None,
                     provenance: vec![Provenance {
                         kind: "reference".into(),
@@ -194,6 +196,7 @@ pub(super) fn write_findings(
                     .into(),
                 implementations,
                 references: Vec::new(),
+                defect: None,
             },
         );
         let file = VectorFile {
