@@ -94,5 +94,33 @@ fn main() {
         }
     }
     trials.extend(accumulated);
-    libtest_mimic::run(&args, trials).exit();
+    let conclusion = libtest_mimic::run(&args, trials);
+    // A crash or violation that no rerun pinned on a trial is still a defect of the target.
+    if let Some(t) = target {
+        let mut t = match t.lock() {
+            Ok(t) => t,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        t.close();
+        let unreproduced: Vec<_> = t
+            .take_incidents()
+            .into_iter()
+            .filter(|i| !i.reproduced())
+            .collect();
+        for i in &unreproduced {
+            eprintln!(
+                "incident {}: {} (no rerun reproduced it)",
+                i.class(),
+                i.what
+            );
+        }
+        if !unreproduced.is_empty() {
+            eprintln!(
+                "conformance: {} incidents of the target that no rerun reproduced",
+                unreproduced.len()
+            );
+            std::process::exit(101);
+        }
+    }
+    conclusion.exit();
 }

@@ -183,7 +183,7 @@ fn tmp(name: &str) -> std::path::PathBuf {
 
 #[test]
 fn expectations_reports_and_diff() {
-    let broken = format!("{} panic-on mixin.checksum", misbehave());
+    let broken = format!("{} panic-on --op mixin.checksum", misbehave());
     let good = format!("{BIN} serve");
     let exp = tmp("expectations.json");
     let _ = std::fs::remove_file(&exp);

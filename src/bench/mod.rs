@@ -2,14 +2,16 @@
 //!
 //! Four figures: the whole corpus in process (against the crypto work alone), the whole
 //! corpus over the protocol against `sealcheck serve`, and a cheap op (checksum) pipelined
-//! and lock-step against `serve` beside a bare JSON-lines echo.
+//! and lock-step against `serve` beside a bare JSON-lines echo. Then whole runs, as `sealcheck
+//! run` does them (vectors and accumulated families), at one job and at N: the main job (the
+//! reference in process) and the same against `sealcheck serve`.
 
 mod echo;
 
 pub use echo::echo;
 
 use crate::engine::Expectations;
-use crate::engine::{execute, select, Selection};
+use crate::engine::{execute, select, Config, Quiet, Selection};
 use crate::iut::subprocess::{Options, Subprocess};
 use crate::iut::Implementation;
 use crate::iut::Reference;
@@ -120,6 +122,7 @@ pub fn run(exe: &str, budget: Duration, cheap: usize) -> Result<Vec<Figure>, Str
                 Options {
                     timeout: Duration::from_secs(30),
                     window,
+                    ..Options::default()
                 },
             )?;
             let count = if window == 1 { cheap / 10 } else { cheap };
@@ -144,6 +147,79 @@ pub fn run(exe: &str, budget: Duration, cheap: usize) -> Result<Vec<Figure>, Str
         }
     }
     Ok(figures)
+}
+
+/// One whole run, timed.
+#[derive(Debug, Clone)]
+pub struct WholeRun {
+    /// What ran.
+    pub name: String,
+    /// With how many jobs.
+    pub jobs: usize,
+    /// Wall-clock seconds of the best round.
+    pub seconds: f64,
+    /// Vectors and families in the report.
+    pub results: usize,
+}
+
+/// Whole runs of the embedded corpus at one job and at `jobs`, each the best of `rounds`
+/// (at least one): the reference in process, then against `exe serve`.
+pub fn whole_runs(exe: &str, jobs: usize, rounds: usize) -> Result<Vec<WholeRun>, String> {
+    let mut out = Vec::new();
+    let targets = [
+        ("main job: `sealcheck run` (the reference in process)", None),
+        (
+            "`sealcheck run --target \"sealcheck serve\"`",
+            Some(format!("{exe} serve")),
+        ),
+    ];
+    for (name, target) in targets {
+        for j in [1, jobs.max(1)] {
+            let config = Config {
+                target: target.clone(),
+                jobs: j,
+                ..Config::default()
+            };
+            let mut best = f64::MAX;
+            let mut results = 0;
+            for _ in 0..rounds.max(1) {
+                let t = Instant::now();
+                let run = crate::engine::run(&config, &mut Quiet)?;
+                best = best.min(t.elapsed().as_secs_f64());
+                if run.results.iter().any(|r| r.status.fails_run()) {
+                    return Err(format!("{name} does not conform"));
+                }
+                results = run.results.len();
+            }
+            out.push(WholeRun {
+                name: name.to_owned(),
+                jobs: j,
+                seconds: best,
+                results,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Renders whole runs as a Markdown table, with each speedup over one job.
+pub fn whole_table(runs: &[WholeRun]) -> String {
+    let mut out = String::from("| run | jobs | seconds | speedup |\n|---|---:|---:|---:|\n");
+    for r in runs {
+        let one = runs
+            .iter()
+            .find(|o| o.name == r.name && o.jobs == 1)
+            .map_or(r.seconds, |o| o.seconds);
+        out.push_str(&format!(
+            "| {} ({} results) | {} | {:.2} | {:.2}x |\n",
+            r.name,
+            r.results,
+            r.jobs,
+            r.seconds,
+            one / r.seconds.max(1e-9)
+        ));
+    }
+    out
 }
 
 /// Renders the figures as a Markdown table.

@@ -4,8 +4,9 @@ use super::fail;
 use std::process::ExitCode;
 use std::time::Duration;
 
-/// `sealcheck bench`: `seconds` per measurement, `requests` cheap requests per round.
-pub fn bench(seconds: f64, requests: usize) -> ExitCode {
+/// `sealcheck bench`: `seconds` per measurement, `requests` cheap requests per round, whole
+/// runs at one job and at `jobs` (0: every core), best of `rounds`.
+pub fn bench(seconds: f64, requests: usize, jobs: usize, rounds: usize) -> ExitCode {
     let exe = match std::env::current_exe() {
         Ok(p) => p.display().to_string(),
         Err(e) => return fail("bench", e),
@@ -15,8 +16,14 @@ pub fn bench(seconds: f64, requests: usize) -> ExitCode {
         Duration::from_secs_f64(seconds.max(0.0)),
         requests.max(10),
     ) {
-        Ok(figures) => {
-            print!("{}", crate::bench::table(&figures));
+        Ok(figures) => print!("{}", crate::bench::table(&figures)),
+        Err(e) => return fail("bench", e),
+    }
+    let jobs = crate::engine::jobs_for(jobs);
+    match crate::bench::whole_runs(&exe, jobs, rounds) {
+        Ok(runs) => {
+            println!();
+            print!("{}", crate::bench::whole_table(&runs));
             ExitCode::SUCCESS
         }
         Err(e) => fail("bench", e),

@@ -5,7 +5,7 @@ use crate::report::{self, Report};
 use std::path::Path;
 use std::process::ExitCode;
 
-/// `sealcheck diff`; exit 1 when a vector regressed.
+/// `sealcheck diff`; exit 1 when a vector regressed or a new class of incident fails the run.
 pub fn diff(old: &Path, new: &Path) -> ExitCode {
     let (old, new) = match (Report::load(old), Report::load(new)) {
         (Ok(o), Ok(n)) => (o, n),
@@ -26,14 +26,21 @@ pub fn diff(old: &Path, new: &Path) -> ExitCode {
     for id in &d.removed {
         println!("removed     {id}");
     }
+    for (class, what) in &d.new_incidents {
+        println!("REGRESSION  incident {class}: {what}");
+    }
+    for class in &d.gone_incidents {
+        println!("gone        incident {class}");
+    }
     println!(
-        "{} changed, {} added, {} removed, {} regressions",
+        "{} changed, {} added, {} removed, {} regressions, {} new incident classes",
         d.changed.len(),
         d.added.len(),
         d.removed.len(),
-        d.regressions.len()
+        d.regressions.len(),
+        d.new_incidents.len()
     );
-    if d.regressions.is_empty() {
+    if !d.regressed() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

@@ -7,6 +7,7 @@ mod fuzz;
 mod generate;
 mod inspect;
 mod lint;
+mod merge;
 #[cfg(feature = "mutants")]
 mod mutants;
 mod observe;
@@ -67,8 +68,8 @@ enum Command {
     /// Rewrite the generated vector files from their recorded seeds, or generate new vectors
     /// for an op (`--op` with `--count`, or with `--inputs`).
     Generate(generate::GenerateArgs),
-    /// Measure the harness: the corpus in process and over the protocol, and a cheap op
-    /// against `sealcheck serve` beside a bare echo.
+    /// Measure the harness: the corpus in process and over the protocol, a cheap op against
+    /// `sealcheck serve` beside a bare echo, and whole runs at one job and at N.
     Bench {
         /// Seconds to spend on each measurement.
         #[arg(long, default_value_t = 2.0)]
@@ -76,6 +77,12 @@ enum Command {
         /// Cheap requests per pipelined round.
         #[arg(long, default_value_t = 200_000)]
         requests: usize,
+        /// Jobs for the whole runs measured beside one job (default: one per core).
+        #[arg(long, short = 'j', default_value_t = 0, hide_default_value = true)]
+        jobs: usize,
+        /// Rounds of each whole run; the best counts.
+        #[arg(long, default_value_t = 1)]
+        rounds: usize,
     },
     /// A bare JSON-lines echo, measured by `bench` beside `serve`.
     #[command(hide = true)]
@@ -95,7 +102,24 @@ enum Command {
         #[arg(long = "vectors", value_name = "FILE")]
         files: Vec<PathBuf>,
     },
-    /// Compare two JSON reports of `sealcheck run`; exit 1 if a vector regressed.
+    /// Combine the JSON reports of the shards of one `run --partition K/N` into the report
+    /// of the whole run; exit 1 if it does not conform.
+    Merge {
+        /// Every shard's JSON report, in any order.
+        #[arg(required = true)]
+        reports: Vec<PathBuf>,
+        /// Write the merged JSON report here.
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
+        /// Write the merged JUnit XML report here.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        /// Write the merged Markdown report here.
+        #[arg(long, value_name = "FILE")]
+        markdown: Option<PathBuf>,
+    },
+    /// Compare two JSON reports of `sealcheck run`; exit 1 if a vector regressed or a new
+    /// class of incident fails the run.
     Diff {
         /// The earlier report.
         old: PathBuf,
@@ -123,8 +147,24 @@ pub fn main() -> ExitCode {
         Command::Generate(args) => generate::generate(&args),
         Command::Diff { old, new } => diff::diff(&old, &new),
         Command::Observe { report, out, files } => observe::observe(&report, &files, &out),
+        Command::Merge {
+            reports,
+            json,
+            junit,
+            markdown,
+        } => merge::merge(
+            &reports,
+            json.as_deref(),
+            junit.as_deref(),
+            markdown.as_deref(),
+        ),
         Command::Echo => serve::echo(),
-        Command::Bench { seconds, requests } => bench::bench(seconds, requests),
+        Command::Bench {
+            seconds,
+            requests,
+            jobs,
+            rounds,
+        } => bench::bench(seconds, requests, jobs, rounds),
         Command::Fuzz(args) => fuzz::fuzz(&args),
     }
 }

@@ -60,6 +60,25 @@ pub struct RunArgs {
     /// Requests kept in flight to a target.
     #[arg(long, default_value_t = 64)]
     pub window: usize,
+    /// The longest stdout line accepted from a target, in MiB; a longer one is a protocol
+    /// error (docs/PROTOCOL.md).
+    #[arg(long, value_name = "MIB", default_value_t = 16)]
+    pub max_line: usize,
+    /// Processes of the target (threads of the reference) to spread the work over; the
+    /// outcomes do not depend on it. Default: one per available core.
+    #[arg(
+        long,
+        short = 'j',
+        value_name = "N",
+        default_value_t = 0,
+        hide_default_value = true
+    )]
+    pub jobs: usize,
+    /// Run one shard of the selection, for CI matrices: `K/N` or `count:K/N` deals vectors and
+    /// blocks of family cases round-robin, `hash:K/N` by a hash of their ids; combine the
+    /// shards' --json reports with `sealcheck merge`.
+    #[arg(long, value_name = "K/N")]
+    pub partition: Option<engine::Partition>,
     /// Print every vector's outcome, not just the failures.
     #[arg(long, short)]
     pub verbose: bool,
@@ -71,6 +90,10 @@ impl RunArgs {
         if !(self.timeout > 0.0 && self.timeout.is_finite()) {
             return Err("--timeout must be a positive number of seconds".into());
         }
+        let max_line = match self.max_line.checked_mul(1 << 20) {
+            Some(n) if n > 0 => n,
+            _ => return Err("--max-line must be a positive number of MiB".into()),
+        };
         Ok(Config {
             target: self.target.clone(),
             files: self.files.clone(),
@@ -86,7 +109,10 @@ impl RunArgs {
             options: Options {
                 timeout: Duration::from_secs_f64(self.timeout),
                 window: self.window,
+                max_line,
             },
+            jobs: self.jobs,
+            partition: self.partition,
         })
     }
 }
@@ -170,6 +196,7 @@ fn print_terminal(report: &Report, verbose: bool) {
             println!("{status:<24} {}  {}", r.id, r.detail);
         }
     }
+    print_incidents(report, verbose);
     println!("\n{}", report.summary_table());
     let known = report
         .statuses
@@ -196,6 +223,12 @@ fn print_terminal(report: &Report, verbose: bool) {
             String::new()
         },
     );
+    let unreproduced = report.failing_incidents().count();
+    if unreproduced > 0 {
+        println!(
+            "{unreproduced} incidents that no rerun reproduced: a crash or violation that goes away on a rerun is still a defect"
+        );
+    }
     println!(
         "{}",
         if report.conforming {
@@ -204,6 +237,35 @@ fn print_terminal(report: &Report, verbose: bool) {
             "NOT conforming"
         }
     );
+}
+
+/// Incidents that fail the run, and the known ones; with `verbose`, the pinned ones too.
+fn print_incidents(report: &Report, verbose: bool) {
+    use crate::engine::IncidentStatus;
+    for i in &report.incidents {
+        let mark = match i.status {
+            IncidentStatus::Failure => "INCIDENT",
+            IncidentStatus::Known => "known incident",
+            IncidentStatus::Pinned if verbose => "incident",
+            IncidentStatus::Pinned => continue,
+        };
+        let inc = &i.incident;
+        let flight = match inc.in_flight.as_slice() {
+            [] => String::new(),
+            [one] => format!("; in flight: {}", one.name),
+            [first, rest @ ..] => format!("; in flight: {} and {} more", first.name, rest.len()),
+        };
+        let fate = match i.status {
+            IncidentStatus::Pinned => format!("; pinned to {}", inc.reproduced_by.join(", ")),
+            IncidentStatus::Known => format!(
+                "; listed: {}",
+                i.known_incident.as_deref().unwrap_or_default()
+            ),
+            IncidentStatus::Failure if inc.in_flight.is_empty() => String::new(),
+            IncidentStatus::Failure => "; no rerun reproduced it".into(),
+        };
+        println!("{mark:<24} {}  {}{flight}{fate}", i.class, inc.what);
+    }
 }
 
 fn write_reports(report: &Report, args: &RunArgs) -> Result<(), String> {

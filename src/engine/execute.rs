@@ -4,7 +4,7 @@
 use super::observe::{self, FamilyRecord, ReplyRecord};
 use super::{judge, run_family_recorded, Expectations, Outcome};
 use crate::corpus::{Accumulated, Vector};
-use crate::iut::Implementation;
+use crate::iut::{Implementation, Incident};
 use crate::protocol::Failure;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -127,7 +127,59 @@ pub fn execute_accumulated(
     Ok(results)
 }
 
-fn result_of(
+/// An incident of the run, with how it counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentResult {
+    /// What happened.
+    #[serde(flatten)]
+    pub incident: Incident,
+    /// `kind/op`, the key an expectations file lists.
+    pub class: String,
+    /// How it counts.
+    pub status: IncidentStatus,
+    /// The expectations file's reason, when its class is listed there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known_incident: Option<String>,
+}
+
+/// How an incident counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IncidentStatus {
+    /// Reproduced by a lone rerun: the request it is pinned to has the outcome.
+    Pinned,
+    /// Not reproduced, and its class is not listed: it fails the run.
+    Failure,
+    /// Not reproduced; its class is listed in the expectations file.
+    Known,
+}
+
+impl IncidentResult {
+    /// Judges an incident against the expectations.
+    pub fn new(incident: Incident, expectations: &Expectations) -> Self {
+        let class = incident.class();
+        let known = expectations.incident(&class).map(|(_, k)| k.reason.clone());
+        let status = match (incident.reproduced(), &known) {
+            (true, _) => IncidentStatus::Pinned,
+            (false, None) => IncidentStatus::Failure,
+            (false, Some(_)) => IncidentStatus::Known,
+        };
+        IncidentResult {
+            incident,
+            class,
+            status,
+            known_incident: known,
+        }
+    }
+
+    /// Whether it fails the run.
+    pub fn fails_run(&self) -> bool {
+        self.status == IncidentStatus::Failure
+    }
+}
+
+/// A vector's (or family's) result from its outcome, with the expectations applied.
+pub fn result_of(
     id: &str,
     op: &str,
     expected: &str,

@@ -24,6 +24,18 @@ pub struct Expectations {
     /// Known failures, keyed by vector id.
     #[serde(default)]
     pub failures: BTreeMap<String, KnownFailure>,
+    /// Known incidents that no rerun reproduces, keyed by class: `kind/op`, or `kind/*` for
+    /// any op (docs/REPORTS.md).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub incidents: BTreeMap<String, KnownIncident>,
+}
+
+/// One known class of incident.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KnownIncident {
+    /// Why it happens and why it is tolerated, in a sentence.
+    pub reason: String,
 }
 
 /// One known failure.
@@ -37,6 +49,16 @@ pub struct KnownFailure {
 }
 
 impl Expectations {
+    /// The listed class that covers an incident of class `kind/op`, and its entry.
+    pub fn incident(&self, class: &str) -> Option<(&str, &KnownIncident)> {
+        let kind = class.split_once('/').map_or(class, |(k, _)| k);
+        let any = format!("{kind}/*");
+        self.incidents
+            .get_key_value(class)
+            .or_else(|| self.incidents.get_key_value(any.as_str()))
+            .map(|(k, v)| (k.as_str(), v))
+    }
+
     /// Reads a file; a missing file is an empty set when `allow_missing` (for updating).
     pub fn load(path: &Path, allow_missing: bool) -> Result<Self, String> {
         match std::fs::read_to_string(path) {
@@ -53,5 +75,29 @@ impl Expectations {
         let mut text = serde_json::to_string_pretty(self).map_err(|e| e.to_string())?;
         text.push('\n');
         std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn incident_classes_match_exactly_or_by_kind() {
+        let e: Expectations = serde_json::from_str(
+            r#"{"implementation": "x", "incidents": {
+                "signal/mixin.decrypt": {"reason": "a"},
+                "timeout/*": {"reason": "b"}}}"#,
+        )
+        .unwrap();
+        assert_eq!(e.incident("signal/mixin.decrypt").unwrap().1.reason, "a");
+        assert!(e.incident("signal/mixin.encrypt").is_none());
+        assert_eq!(e.incident("timeout/themis.sign").unwrap().0, "timeout/*");
+        assert!(e.incident("exit/hello").is_none());
+        // Unknown fields stay errors, so a typo is not a silent no-op.
+        assert!(serde_json::from_str::<Expectations>(
+            r#"{"incidents": {"exit/*": {"reason": "r", "outcome": "x"}}}"#
+        )
+        .is_err());
     }
 }

@@ -2,12 +2,16 @@
 //! start the implementation, run every vector and family. Plain data in, results out: the
 //! command line, printing and exit codes are the cli's.
 
-use super::{execute, execute_accumulated, select, select_accumulated, Expectations};
-use super::{KnownFailure, Selection, Status, VectorResult};
+use super::family::{blocks as family_blocks, judge_slices, FamilySlice};
+use super::pool::{run_plan, FamilyDone, Plan, PlannedFamily};
+use super::{result_of, select, select_accumulated, Expectations, IncidentResult, Outcome};
+use super::{KnownFailure, KnownIncident, Partition, Selection, Status, VectorResult};
 use crate::corpus::{self, VectorFile};
 use crate::iut::subprocess::{Options, Subprocess};
 use crate::iut::{Implementation, Reference};
 use crate::protocol::Hello;
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 use std::path::PathBuf;
 
 /// What to run, against what.
@@ -28,6 +32,11 @@ pub struct Config {
     pub expectations_may_be_missing: bool,
     /// Timeout and window for a target process.
     pub options: Options,
+    /// Processes of the target (or threads of the reference) to spread the work over; 0 means
+    /// one per available core.
+    pub jobs: usize,
+    /// Run only this shard of the selection.
+    pub partition: Option<Partition>,
 }
 
 /// Told how a run advances, for a progress display.
@@ -60,13 +69,32 @@ pub struct Run {
     pub hello: Option<Hello>,
     /// Whether stage mismatches counted as failures.
     pub strict: bool,
-    /// One result per selected vector, then one per selected family, in corpus order.
+    /// One result per selected vector, then one per selected family, in corpus order (of a
+    /// shard: its vectors, and each family as far as its own cases tell).
     pub results: Vec<VectorResult>,
-    /// How often the target process was restarted.
+    /// How often the target processes were restarted, all jobs together.
     pub restarts: usize,
-    /// The last words of the target's stderr.
+    /// The last words of the first job's stderr.
     pub stderr_tail: String,
     /// The expectations the results were judged with.
+    pub expectations: Expectations,
+    /// Every incident of the target's processes, in the order of the requests they concern.
+    pub incidents: Vec<IncidentResult>,
+    /// Of a shard: which one, and what `merge` needs to put the shards together.
+    pub partition: Option<PartitionRecord>,
+    /// Of a shard: what its blocks of each family's cases showed.
+    pub family_slices: Vec<FamilySlice>,
+}
+
+/// What a shard's report says about the whole run it is part of.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartitionRecord {
+    /// Which shard.
+    #[serde(flatten)]
+    pub partition: Partition,
+    /// Every selected vector and family id of the whole run, in report order.
+    pub ids: Vec<String>,
+    /// The expectations every shard is judged with.
     pub expectations: Expectations,
 }
 
@@ -76,6 +104,15 @@ pub fn load(files: &[PathBuf]) -> Result<Vec<(String, VectorFile)>, String> {
         corpus::load_embedded()
     } else {
         corpus::load_paths(files)
+    }
+}
+
+/// How many jobs `jobs` means: 0 is one per available core.
+pub fn jobs_for(jobs: usize) -> usize {
+    if jobs > 0 {
+        jobs
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
     }
 }
 
@@ -91,56 +128,167 @@ pub fn run(config: &Config, progress: &mut dyn Progress) -> Result<Run, String> 
     if selected.is_empty() && accumulated.is_empty() {
         return Err("no vector matches the selection".into());
     }
-    let (mut imp, target): (Box<dyn Implementation>, String) = match &config.target {
-        None => (
-            Box::new(Reference::default()),
-            "reference (in process)".into(),
-        ),
+    // This shard's vectors, and its blocks of every family (all of them when unsharded).
+    let mine: Vec<_> = selected
+        .iter()
+        .enumerate()
+        .filter(|(i, (_, v))| config.partition.is_none_or(|p| p.takes(*i, &v.id)))
+        .map(|(_, x)| *x)
+        .collect();
+    let mut position = 0usize;
+    let family_blocks: Vec<Vec<usize>> = accumulated
+        .iter()
+        .map(|(_, a)| {
+            (0..family_blocks(a.count))
+                .filter(|b| {
+                    position += 1;
+                    let name = format!("{}#{b}", a.id);
+                    config
+                        .partition
+                        .is_none_or(|p| p.takes(position - 1, &name))
+                })
+                .collect()
+        })
+        .collect();
+    let work = mine.len() + family_blocks.iter().map(Vec::len).sum::<usize>();
+    let jobs = jobs_for(config.jobs).clamp(1, work.max(1));
+
+    let mut imps: Vec<Box<dyn Implementation + Send>> = Vec::with_capacity(jobs);
+    let target = match &config.target {
+        None => {
+            imps.extend((0..jobs).map(|_| Box::new(Reference::default()) as Box<_>));
+            "reference (in process)".to_owned()
+        }
         Some(cmd) => {
             let options = Options {
                 window: config.options.window.max(1),
                 ..config.options.clone()
             };
-            match Subprocess::spawn_with(cmd, options) {
-                Ok(p) => (Box::new(p), cmd.clone()),
-                Err(e) => return Err(format!("cannot start {cmd:?}: {e}")),
+            for _ in 0..jobs {
+                match Subprocess::spawn_with(cmd, options.clone()) {
+                    Ok(p) => imps.push(Box::new(p)),
+                    Err(e) => return Err(format!("cannot start {cmd:?}: {e}")),
+                }
             }
+            cmd.clone()
         }
     };
-    progress.start(selected.len());
-    let results = execute(
-        imp.as_mut(),
-        &selected,
-        config.strict,
-        &expectations,
-        &mut |n| progress.advance(n),
-    );
-    progress.finish();
-    let mut results = results?;
-    results.extend(execute_accumulated(
-        imp.as_mut(),
-        &accumulated,
-        config.strict,
-        &expectations,
-    )?);
-    let hello = imp.hello().ok();
-    let implementation = hello
-        .as_ref()
-        .map(|h| format!("{} {}", h.name, h.version))
+    let hello = match imps.first_mut() {
+        Some(imp) => imp.hello()?,
+        None => return Err("no job to run".into()),
+    };
+    let supported: HashSet<&str> = hello.ops.iter().map(String::as_str).collect();
+    let not_listed = |op: &str| format!("{} does not list op {op}", hello.name);
+
+    let plan = Plan {
+        vectors: mine
+            .iter()
+            .filter(|(op, _)| supported.contains(op))
+            .copied()
+            .collect(),
+        families: accumulated
+            .iter()
+            .zip(&family_blocks)
+            .filter(|((op, _), _)| supported.contains(op))
+            .map(|((op, a), blocks)| PlannedFamily {
+                op,
+                family: a,
+                blocks: blocks.clone(),
+            })
+            .collect(),
+        sliced: config.partition.is_some(),
+        threads: jobs,
+    };
+    let finished = run_plan(&mut imps, &plan, progress);
+
+    let mut results = Vec::with_capacity(mine.len() + accumulated.len());
+    let mut outcomes = finished.vectors.into_iter();
+    for (op, v) in &mine {
+        let (outcome, reply) = if supported.contains(op) {
+            outcomes
+                .next()
+                .unwrap_or_else(|| (Outcome::Fail("the harness lost this vector".into()), None))
+        } else {
+            (Outcome::Skipped(not_listed(op)), None)
+        };
+        let expected = format!("{:?}", v.expected.result).to_lowercase();
+        let mut result = result_of(&v.id, op, &expected, outcome, config.strict, &expectations);
+        result.reply = reply;
+        results.push(result);
+    }
+    let mut family_slices = Vec::new();
+    let mut done_families = finished.families.into_iter();
+    let mut family_records = finished.family_records.into_iter();
+    for ((op, a), blocks) in accumulated.iter().zip(family_blocks) {
+        let mut record = None;
+        let outcome = if supported.contains(op) {
+            record = family_records.next().flatten();
+            match done_families.next() {
+                Some(FamilyDone::Outcome(o)) => o,
+                Some(FamilyDone::Slice(slice)) => {
+                    let o = judge_slices(&[&slice]);
+                    family_slices.push(*slice);
+                    o
+                }
+                None => Outcome::Fail("the harness lost this family".into()),
+            }
+        } else {
+            let why = not_listed(op);
+            if config.partition.is_some() {
+                let mut slice = FamilySlice::new(&a.id, op, a.seed, a.count, blocks);
+                slice.skipped = Some(why.clone());
+                family_slices.push(slice);
+            }
+            Outcome::Skipped(why)
+        };
+        let mut result = result_of(
+            &a.id,
+            op,
+            "accumulated",
+            outcome,
+            config.strict,
+            &expectations,
+        );
+        result.family = record;
+        results.push(result);
+    }
+    let incidents = finished
+        .incidents
+        .into_iter()
+        .map(|i| IncidentResult::new(i, &expectations))
+        .collect();
+    let implementation = format!("{} {}", hello.name, hello.version);
+    let restarts = imps
+        .iter()
+        .filter_map(|i| i.as_any_subprocess())
+        .map(|p| p.restarts)
+        .sum();
+    let stderr_tail = imps
+        .first()
+        .and_then(|i| i.as_any_subprocess())
+        .map(|p| p.last_stderr.clone())
         .unwrap_or_default();
-    let (restarts, stderr_tail) = imp
-        .as_any_subprocess()
-        .map(|p| (p.restarts, p.last_stderr.clone()))
-        .unwrap_or_default();
+    let partition = config.partition.map(|partition| PartitionRecord {
+        partition,
+        ids: selected
+            .iter()
+            .map(|(_, v)| v.id.clone())
+            .chain(accumulated.iter().map(|(_, a)| a.id.clone()))
+            .collect(),
+        expectations: expectations.clone(),
+    });
     Ok(Run {
         target,
         implementation,
-        hello,
+        hello: Some(hello.clone()),
         strict: config.strict,
         results,
         restarts,
         stderr_tail,
         expectations,
+        incidents,
+        partition,
+        family_slices,
     })
 }
 
@@ -154,7 +302,16 @@ impl Run {
             comment: old.comment.clone(),
             changes: old.changes.clone(),
             failures: Default::default(),
+            // Incidents come and go: a listed class stays until someone removes it by hand.
+            incidents: old.incidents.clone(),
         };
+        for i in self.incidents.iter().filter(|i| i.fails_run()) {
+            new.incidents
+                .entry(i.class.clone())
+                .or_insert_with(|| KnownIncident {
+                    reason: i.incident.what.clone(),
+                });
+        }
         for r in &self.results {
             let failing = matches!(r.status, Status::Failure | Status::ExpectedFailure)
                 || (r.status == Status::Unexpected

@@ -4,10 +4,12 @@
 //! The reference implements it in process; the subprocess client implements it by speaking
 //! docs/PROTOCOL.md to a child process; `serve` puts any implementation behind the protocol.
 
+mod incident;
 mod reference;
 mod serve;
 pub mod subprocess;
 
+pub use incident::{excerpt, InFlight, Incident, IncidentKind, LINE_EXCERPT, STDERR_EXCERPT};
 pub use reference::{Reference, Rng, BAD_ARGS};
 pub use serve::serve;
 
@@ -44,4 +46,25 @@ pub trait Implementation {
             })
             .collect()
     }
+
+    /// [`Implementation::call_many`] with a name for each request (a vector id, a family
+    /// case), which incidents use to say what was in flight.
+    fn call_named(
+        &mut self,
+        requests: &[(&str, &Value)],
+        names: &dyn Fn(usize) -> String,
+        progress: &mut dyn FnMut(usize),
+    ) -> Vec<Result<Reply, Failure>> {
+        let _ = names;
+        self.call_many(requests, progress)
+    }
+
+    /// The incidents since the last call, oldest first: in-process implementations have none.
+    fn take_incidents(&mut self) -> Vec<Incident> {
+        Vec::new()
+    }
+
+    /// The run is over: a child process gets its stdin closed and is watched until it exits,
+    /// so that anything it still writes is seen.
+    fn close(&mut self) {}
 }

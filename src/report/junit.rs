@@ -32,7 +32,8 @@ pub fn to_junit(report: &Report) -> String {
         .results
         .iter()
         .filter(|r| r.status.fails_run())
-        .count();
+        .count()
+        + report.failing_incidents().count();
     let skipped = report
         .results
         .iter()
@@ -43,7 +44,7 @@ pub fn to_junit(report: &Report) -> String {
         out,
         "<testsuites name=\"sealcheck: {}\" tests=\"{}\" failures=\"{failures}\" skipped=\"{skipped}\">",
         escape(&report.implementation),
-        report.results.len()
+        report.results.len() + report.incidents.len()
     );
     for (op, cases) in suites {
         let f = cases.iter().filter(|r| r.status.fails_run()).count();
@@ -91,8 +92,59 @@ pub fn to_junit(report: &Report) -> String {
         }
         out.push_str("  </testsuite>\n");
     }
+    incidents(report, &mut out);
     out.push_str("</testsuites>\n");
     out
+}
+
+/// One testcase per incident, in a suite of its own: one that no rerun reproduced is a
+/// failure unless its class is listed.
+fn incidents(report: &Report, out: &mut String) {
+    if report.incidents.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "  <testsuite name=\"incidents\" tests=\"{}\" failures=\"{}\" skipped=\"0\">",
+        report.incidents.len(),
+        report.failing_incidents().count()
+    );
+    for (n, i) in report.incidents.iter().enumerate() {
+        let inc = &i.incident;
+        let flight: Vec<&str> = inc.in_flight.iter().map(|f| f.name.as_str()).collect();
+        let text = format!(
+            "{}\nended: {}\nin flight: {}\nreproduced by: {}\nline: {}\nstderr: {}",
+            inc.what,
+            inc.ended.as_deref().unwrap_or_default(),
+            flight.join(", "),
+            inc.reproduced_by.join(", "),
+            inc.line.as_deref().unwrap_or_default(),
+            inc.stderr_tail
+        );
+        let _ = writeln!(
+            out,
+            "    <testcase classname=\"incidents\" name=\"{} #{}\">",
+            escape(&i.class),
+            n + 1
+        );
+        if i.fails_run() {
+            let _ = writeln!(
+                out,
+                "      <failure type=\"{}\" message=\"{}: no rerun reproduced it\">{}</failure>",
+                escape(inc.kind.as_str()),
+                escape(&inc.what),
+                escape(&text)
+            );
+        } else {
+            let note = match &i.known_incident {
+                Some(reason) => format!("known incident: {reason}\n{text}"),
+                None => format!("pinned to {}\n{text}", inc.reproduced_by.join(", ")),
+            };
+            let _ = writeln!(out, "      <system-out>{}</system-out>", escape(&note));
+        }
+        out.push_str("    </testcase>\n");
+    }
+    out.push_str("  </testsuite>\n");
 }
 
 #[cfg(test)]

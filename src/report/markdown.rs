@@ -82,6 +82,31 @@ pub fn to_markdown(report: &Report) -> String {
             let _ = writeln!(out, "| `{}` | {} | {} |", r.id, r.outcome, cell(&r.detail));
         }
     }
+    if !report.incidents.is_empty() {
+        out.push_str("\n## Incidents\n\nEvery crash, timeout, protocol violation and exit of the target. One that no rerun reproduced fails the run unless its class is listed in the expectations file.\n\n| class | status | what | in flight | reproduced by |\n|---|---|---|---|---|\n");
+        for i in &report.incidents {
+            let inc = &i.incident;
+            let flight = match inc.in_flight.as_slice() {
+                [] => String::new(),
+                [one] => format!("`{}`", one.name),
+                [first, rest @ ..] => format!("`{}` and {} more", first.name, rest.len()),
+            };
+            let status = match (&i.known_incident, i.fails_run()) {
+                (_, true) => "**not reproduced**".to_owned(),
+                (Some(reason), _) => format!("known: {reason}"),
+                (None, _) => "pinned".to_owned(),
+            };
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} | {} | {} |",
+                i.class,
+                cell(&status),
+                cell(&inc.what),
+                cell(&flight),
+                cell(&inc.reproduced_by.join(", "))
+            );
+        }
+    }
     if !report.stderr_tail.is_empty() {
         let _ = writeln!(
             out,

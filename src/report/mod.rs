@@ -3,13 +3,15 @@
 
 mod junit;
 mod markdown;
+mod merge;
 mod observe;
 
 pub use junit::to_junit;
 pub use markdown::to_markdown;
+pub use merge::merge;
 pub use observe::observations;
 
-use crate::engine::{Outcome, Run, VectorResult};
+use crate::engine::{FamilySlice, IncidentResult, Outcome, PartitionRecord, Run, VectorResult};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -40,7 +42,8 @@ pub struct Report {
     pub outcomes: BTreeMap<String, usize>,
     /// Status → count.
     pub statuses: BTreeMap<String, usize>,
-    /// True when nothing failed the run.
+    /// True when nothing failed the run: no vector, and no incident that no rerun
+    /// reproduced (unless its class is listed in the expectations file).
     pub conforming: bool,
     /// How often the target process was restarted.
     pub restarts: usize,
@@ -49,6 +52,15 @@ pub struct Report {
     pub stderr_tail: String,
     /// Every selected vector, in corpus order.
     pub results: Vec<VectorResult>,
+    /// Every crash, timeout, protocol violation and exit of the target, reproduced or not.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub incidents: Vec<IncidentResult>,
+    /// Of one shard of a partitioned run: which, and what `sealcheck merge` needs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition: Option<PartitionRecord>,
+    /// Of one shard: what its blocks of each family's cases showed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub family_slices: Vec<FamilySlice>,
 }
 
 /// The handshake as a report records it.
@@ -95,7 +107,23 @@ impl Report {
             restarts: 0,
             stderr_tail: String::new(),
             results,
+            incidents: Vec::new(),
+            partition: None,
+            family_slices: Vec::new(),
         }
+    }
+
+    /// Adds the run's incidents; one that fails the run makes the report non-conforming.
+    pub fn with_incidents(mut self, incidents: Vec<IncidentResult>) -> Self {
+        self.incidents = incidents;
+        self.conforming = !self.results.iter().any(|r| r.status.fails_run())
+            && !self.incidents.iter().any(|i| i.fails_run());
+        self
+    }
+
+    /// The incidents that fail the run.
+    pub fn failing_incidents(&self) -> impl Iterator<Item = &IncidentResult> {
+        self.incidents.iter().filter(|i| i.fails_run())
     }
 
     /// The report of a run.
@@ -105,7 +133,8 @@ impl Report {
             run.implementation.clone(),
             run.strict,
             run.results.clone(),
-        );
+        )
+        .with_incidents(run.incidents.clone());
         report.restarts = run.restarts;
         report.stderr_tail = run.stderr_tail.clone();
         report.hello = run.hello.as_ref().map(|h| HelloRecord {
@@ -114,6 +143,8 @@ impl Report {
             ops: h.ops.clone(),
         });
         report.date = today();
+        report.partition = run.partition.clone();
+        report.family_slices = run.family_slices.clone();
         report
     }
 
@@ -215,6 +246,18 @@ pub struct Diff {
     pub added: Vec<String>,
     /// Ids only in the old run.
     pub removed: Vec<String>,
+    /// Incident classes that fail the new run and did not fail the old one, with what
+    /// happened (the first of each class).
+    pub new_incidents: Vec<(String, String)>,
+    /// Incident classes that failed the old run and do not fail the new one.
+    pub gone_incidents: Vec<String>,
+}
+
+impl Diff {
+    /// Whether anything got worse: a vector, or a new failing incident.
+    pub fn regressed(&self) -> bool {
+        !self.regressions.is_empty() || !self.new_incidents.is_empty()
+    }
 }
 
 /// Compares two reports vector by vector.
@@ -247,6 +290,25 @@ pub fn diff(old: &Report, new: &Report) -> Diff {
         .keys()
         .filter(|id| !new_by_id.contains_key(*id))
         .map(|s| s.to_string())
+        .collect();
+    let classes = |r: &Report| -> BTreeMap<String, String> {
+        let mut m = BTreeMap::new();
+        for i in r.failing_incidents() {
+            m.entry(i.class.clone())
+                .or_insert_with(|| i.incident.what.clone());
+        }
+        m
+    };
+    let (was, now) = (classes(old), classes(new));
+    d.new_incidents = now
+        .iter()
+        .filter(|(c, _)| !was.contains_key(*c))
+        .map(|(c, w)| (c.clone(), w.clone()))
+        .collect();
+    d.gone_incidents = was
+        .keys()
+        .filter(|c| !now.contains_key(*c))
+        .cloned()
         .collect();
     d
 }
