@@ -13,6 +13,7 @@ pub mod fuzz;
 pub mod inspect;
 pub mod iut;
 pub mod mixin;
+pub mod mutate;
 pub mod protocol;
 pub mod report;
 pub mod themis;

@@ -18,8 +18,9 @@ fn cases() -> Vec<Value> {
 
 #[test]
 fn reference_agrees_byte_for_byte_where_the_libraries_agree() {
-    // Except on a spelling of the session id that only Go's parser reads (acceptable, and the
-    // reference refuses it: encrypt_probes_match_bot_api_go_client).
+    // Except on a spelling of the session id that only Go's parser reads, and on points that
+    // only Go's edwards25519 converts (acceptable, and the reference refuses them:
+    // encrypt_probes_match_bot_api_go_client, lenient_conversions_are_refused_by_the_reference).
     let (verdicts, _) = verdicts();
     let mut reference = Reference::default();
     let mut compared = 0;
@@ -27,7 +28,10 @@ fn reference_agrees_byte_for_byte_where_the_libraries_agree() {
         let name = case["name"].as_str().unwrap();
         let acceptable = name
             .strip_prefix("encrypt/probe/")
-            .is_some_and(|p| verdicts["encrypt"][p]["verdict"] == "acceptable");
+            .is_some_and(|p| verdicts["encrypt"][p]["verdict"] == "acceptable")
+            || name
+                .strip_prefix("convert_public_key/")
+                .is_some_and(|p| verdicts["convert_public_key"][p]["verdict"] == "acceptable");
         if name.starts_with("decrypt/malformed/") || acceptable {
             continue;
         }
@@ -145,4 +149,45 @@ fn encrypt_probes_match_bot_api_go_client() {
         }
     }
     assert_eq!(acceptable, verdicts["encrypt"].as_object().unwrap().len());
+}
+
+#[test]
+fn lenient_conversions_are_refused_by_the_reference() {
+    // Go converts these points (its replies are recorded); the reference refuses each at key,
+    // as libsodium does, and the corpus marks them acceptable.
+    let (verdicts, _) = verdicts();
+    let listed = verdicts["convert_public_key"].as_object().unwrap();
+    let mut reference = Reference::default();
+    let mut seen = 0;
+    for case in cases() {
+        let name = case["name"].as_str().unwrap();
+        let Some(short) = name.strip_prefix("convert_public_key/") else {
+            continue;
+        };
+        let Some(v) = listed.get(short) else {
+            continue;
+        };
+        assert_eq!(v["verdict"], "acceptable", "{name}");
+        assert!(
+            case["replies"][GO].get("ok").is_some(),
+            "{name}: Go converts it"
+        );
+        assert!(
+            case["replies"][FOX].get("ok").is_some(),
+            "{name}: fox-one converts it"
+        );
+        let ours = reference.answer("mixin.convert_public_key", &case["args"]);
+        assert!(
+            matches!(
+                &ours,
+                Reply::Error {
+                    stage: Some(Stage::Key),
+                    ..
+                }
+            ),
+            "{name}: {ours:?}"
+        );
+        seen += 1;
+    }
+    assert_eq!(seen, listed.len());
 }

@@ -204,6 +204,16 @@ def mixin_go():
                 "expected": {"result": v["verdict"]},
             }
             test = finish(test, policy_claims(v))
+        elif name.startswith("convert_public_key/") and short in verdicts["convert_public_key"]:
+            v = verdicts["convert_public_key"][short]
+            test = {
+                "id": f"{op}/go-kat/{short.replace('/', '-')}",
+                "comment": f"Known answer from both Go libraries ({short}), which convert the point; {rules[v['rule']]['rule']}",
+                "flags": ["GoKnownAnswer"] + v["flags"],
+                "args": case["args"],
+                "expected": {"result": v["verdict"], **stage_of(rules, v)},
+            }
+            test = finish(test, policy_claims(v))
         elif same_ok and not name.startswith("encrypt/probe/recipient-key-3"):
             test = {
                 "id": f"{op}/go-kat/{short.replace('/', '-')}",

@@ -14,6 +14,9 @@ pub struct GenerateArgs {
     /// Write nothing; exit 1 if any generated file would change.
     #[arg(long, conflicts_with = "op")]
     pub check: bool,
+    /// Only the generated files whose path contains this, e.g. key.check-extra.
+    #[arg(long, conflicts_with = "op")]
+    pub only: Option<String>,
     /// Generate vectors for this op instead, e.g. mixin.decrypt.
     #[arg(long, requires = "out")]
     pub op: Option<String>,
@@ -47,7 +50,7 @@ pub fn generate(args: &GenerateArgs) -> ExitCode {
             Err(e) => fail("generate", e),
         };
     }
-    match generate::generate_all(&args.root, args.check) {
+    match generate::generate_all(&args.root, args.check, args.only.as_deref()) {
         Ok(changed) if args.check && !changed.is_empty() => {
             for p in &changed {
                 println!("would change: {}", p.display());

@@ -13,11 +13,10 @@ mod keys;
 mod source;
 mod targets;
 
-pub use differential::{compare, run, ArgEdit, Change, Comparison, Config, Kind};
-pub use edit::Edit;
+pub use differential::{compare, run, Comparison, Config, Kind};
+pub use edit::decode_edit;
 pub use keys::{fixed_keys, FixedKeys};
 pub use source::Source;
 pub use targets::{accepted_edit, json_value, replay, TARGETS};
 
-use edit::fields_of;
 use keys::session_string;

@@ -11,8 +11,7 @@
 //! ```
 
 use super::MixinError;
-use crate::wire::Dissection;
-use crate::wire::Reader;
+use crate::wire::{Codec, Dissection, FieldKind, Reader};
 use std::ops::Range;
 use uuid::Uuid;
 
@@ -81,6 +80,69 @@ impl<'a> Body<'a> {
     }
 }
 
+/// A body by its content, as encryption writes it: the count is derived from the blocks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyParts {
+    /// The version byte ([`VERSION`] in everything written).
+    pub version: u8,
+    /// The sender's X25519 public key.
+    pub sender_key: [u8; 32],
+    /// One block per session: id, CBC IV, wrapped key.
+    pub blocks: Vec<BlockParts>,
+    /// The GCM nonce.
+    pub nonce: [u8; NONCE_LEN],
+    /// Ciphertext followed by the GCM tag.
+    pub sealed: Vec<u8>,
+}
+
+/// One session's block by its content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockParts {
+    /// Session id bytes (textual UUID order).
+    pub session_id: [u8; 16],
+    /// AES-256-CBC IV of the wrapped key.
+    pub iv: [u8; 16],
+    /// AES-256-CBC(message key || padding).
+    pub wrapped_key: [u8; 32],
+}
+
+impl Codec for BodyParts {
+    type Error = MixinError;
+
+    fn read(bytes: &[u8]) -> Result<Self, MixinError> {
+        let body = Body::parse(bytes)?;
+        Ok(BodyParts {
+            version: body.version,
+            sender_key: body.sender_key,
+            blocks: body
+                .blocks
+                .iter()
+                .map(|b| BlockParts {
+                    session_id: b.session_id,
+                    iv: b.iv,
+                    wrapped_key: b.wrapped_key,
+                })
+                .collect(),
+            nonce: body.nonce,
+            sealed: body.sealed.to_vec(),
+        })
+    }
+
+    fn encode(&self, out: &mut Vec<u8>) {
+        let count = u16::try_from(self.blocks.len()).unwrap_or(u16::MAX);
+        out.push(self.version);
+        out.extend_from_slice(&count.to_le_bytes());
+        out.extend_from_slice(&self.sender_key);
+        for b in &self.blocks {
+            out.extend_from_slice(&b.session_id);
+            out.extend_from_slice(&b.iv);
+            out.extend_from_slice(&b.wrapped_key);
+        }
+        out.extend_from_slice(&self.nonce);
+        out.extend_from_slice(&self.sealed);
+    }
+}
+
 /// Lays the body out field by field for `sealcheck inspect`, naming the first thing wrong.
 pub fn dissect(bytes: &[u8]) -> Dissection {
     let mut d = Dissection::new("Mixin encrypted message body");
@@ -121,8 +183,18 @@ impl Recorder<'_> {
         range: Range<usize>,
         note: impl FnOnce() -> String,
     ) {
+        self.field_as(name, range, note, FieldKind::Bytes);
+    }
+
+    fn field_as(
+        &mut self,
+        name: impl FnOnce() -> String,
+        range: Range<usize>,
+        note: impl FnOnce() -> String,
+        kind: FieldKind,
+    ) {
         if let Some(d) = self.0.as_deref_mut() {
-            d.field(name(), range, note());
+            d.field_as(name(), range, note(), kind);
         }
     }
 }
@@ -149,7 +221,12 @@ fn walk_fields<'a>(
 
     let (v, range) = take(&mut r, 1, "version")?;
     let version = v.first().copied().unwrap_or_default();
-    rec.field(|| "version".into(), range, || version.to_string());
+    rec.field_as(
+        || "version".into(),
+        range,
+        || version.to_string(),
+        FieldKind::uint_le(1),
+    );
     if version != VERSION {
         if !dissecting {
             return Err(MixinError::Version(version));
@@ -159,7 +236,7 @@ fn walk_fields<'a>(
 
     let (c, range) = take(&mut r, 2, "session count")?;
     let session_count = u16::from_le_bytes(array(c));
-    rec.field(
+    rec.field_as(
         || "session_count".into(),
         range,
         || {
@@ -168,6 +245,7 @@ fn walk_fields<'a>(
                 if session_count == 1 { "" } else { "s" }
             )
         },
+        FieldKind::uint_le(2),
     );
 
     let (k, range) = take(&mut r, 32, "sender key")?;
@@ -319,6 +397,28 @@ mod tests {
                 available: 76
             })
         ));
+    }
+
+    #[test]
+    fn body_codec_round_trips_upstream_bodies() {
+        let upstream: serde_json::Value = serde_json::from_str(include_str!(
+            "../../vectors/upstream/mixin-upstream-vectors.json"
+        ))
+        .unwrap();
+        let mut n = 0;
+        for v in upstream["vectors"].as_array().unwrap() {
+            let Some(hex_body) = v["ciphertext_hex"].as_str() else {
+                continue;
+            };
+            let bytes = hex::decode(hex_body).unwrap();
+            let parts = BodyParts::read(&bytes).unwrap();
+            assert_eq!(parts.to_bytes(), bytes, "{}", v["id"]);
+            assert_eq!(BodyParts::read(&parts.to_bytes()).unwrap(), parts);
+            n += 1;
+        }
+        assert!(n >= 1);
+        let synthetic = body(1, 2, 2, 5);
+        assert_eq!(BodyParts::read(&synthetic).unwrap().to_bytes(), synthetic);
     }
 
     #[test]

@@ -1,10 +1,9 @@
 //! Encrypt and strict decrypt (docs/mixin-encrypted-message.md, "Encrypt" and "Decrypt").
 
-use super::body::{Body, HEADER_LEN, VERSION};
+use super::body::{BlockParts, Body, BodyParts, VERSION};
 use super::{keys, MixinError};
-use aes::cipher::{
-    block_padding::NoPadding, block_padding::Pkcs7, BlockDecryptMut, BlockEncryptMut, KeyIvInit,
-};
+use crate::wire::Codec;
+use aes::cipher::{block_padding::NoPadding, BlockDecryptMut, BlockEncryptMut, KeyIvInit};
 use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{Aes128Gcm, Nonce};
 use rand_core::{CryptoRng, RngCore};
@@ -13,7 +12,24 @@ type CbcEnc = cbc::Encryptor<aes::Aes256>;
 type CbcDec = cbc::Decryptor<aes::Aes256>;
 
 /// The padding the wrapped message key must carry: PKCS#7 of a whole block.
-const KEY_PADDING: [u8; 16] = [0x10; 16];
+pub const KEY_PADDING: [u8; 16] = [0x10; 16];
+
+/// Wraps a message key for one session: AES-256-CBC under the X25519 secret of
+/// `message_key ‖ padding`. Every SDK writes [`KEY_PADDING`] (PKCS#7 of a 16-byte key); other
+/// paddings make the bodies that tell padding-checking readers from the others.
+pub fn wrap_key(
+    secret: &[u8; 32],
+    iv: &[u8; 16],
+    message_key: &[u8; 16],
+    padding: &[u8; 16],
+) -> [u8; 32] {
+    let mut wrapped = [0u8; 32];
+    wrapped[..16].copy_from_slice(message_key);
+    wrapped[16..].copy_from_slice(padding);
+    // Two whole blocks never fail to encrypt without padding.
+    let _ = CbcEnc::new(secret.into(), iv.into()).encrypt_padded_mut::<NoPadding>(&mut wrapped, 32);
+    wrapped
+}
 
 /// A recipient session as encryption needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,27 +93,24 @@ pub fn encrypt(
         .encrypt(Nonce::from_slice(&random.nonce), plaintext)
         .map_err(|_| MixinError::Authentication)?;
 
-    let mut out = Vec::with_capacity(HEADER_LEN + 64 * recipients.len() + 12 + sealed.len());
-    out.push(VERSION);
-    out.extend_from_slice(&count.to_le_bytes());
-    out.extend_from_slice(&sender_x);
+    let mut blocks = Vec::with_capacity(usize::from(count));
     for (recipient, iv) in recipients.iter().zip(&random.ivs) {
         let peer = keys::public_key(&recipient.public_key, "recipient session")?;
         let secret = keys::agree(&sender_private, &peer, "recipient session")?;
-        // PKCS#7 of a 16-byte key is a whole block of 0x10: exactly what every SDK writes.
-        let mut wrapped = [0u8; 32];
-        CbcEnc::new(&secret.into(), iv.into())
-            .encrypt_padded_b2b_mut::<Pkcs7>(&random.message_key, &mut wrapped)
-            .map_err(|_| MixinError::KeyUnwrap {
-                padding: String::new(),
-            })?;
-        out.extend_from_slice(&recipient.session_id);
-        out.extend_from_slice(iv);
-        out.extend_from_slice(&wrapped);
+        blocks.push(BlockParts {
+            session_id: recipient.session_id,
+            iv: *iv,
+            wrapped_key: wrap_key(&secret, iv, &random.message_key, &KEY_PADDING),
+        });
     }
-    out.extend_from_slice(&random.nonce);
-    out.extend_from_slice(&sealed);
-    Ok(out)
+    Ok(BodyParts {
+        version: VERSION,
+        sender_key: sender_x,
+        blocks,
+        nonce: random.nonce,
+        sealed,
+    }
+    .to_bytes())
 }
 
 /// Decrypts a body for one recipient session, strictly: version 1 only, the count must fit,
@@ -299,18 +312,17 @@ mod tests {
             "t",
         )
         .unwrap();
+        assert_eq!(
+            wrap_key(&secret, &random.ivs[0], &random.message_key, &KEY_PADDING),
+            body[67..99],
+            "the standard wrap is what encrypt wrote"
+        );
         for padding in [[0u8; 16], [0x11; 16], {
             let mut p = [0u8; 16];
             p[15] = 1;
             p
         }] {
-            let mut plain = [0u8; 32];
-            plain[..16].copy_from_slice(&random.message_key);
-            plain[16..].copy_from_slice(&padding);
-            let mut wrapped = plain;
-            CbcEnc::new(&secret.into(), &random.ivs[0].into())
-                .encrypt_padded_mut::<NoPadding>(&mut wrapped, 32)
-                .unwrap();
+            let wrapped = wrap_key(&secret, &random.ivs[0], &random.message_key, &padding);
             let mut b = body.clone();
             b[67..99].copy_from_slice(&wrapped);
             assert_eq!(

@@ -4,21 +4,17 @@
 use super::{hex_arg, ok_hex, reject, with_hex, Entry, MutantInfo};
 use crate::iut::Reference;
 use crate::protocol::Reply;
-use crate::themis::{self, KeyKind};
-use crate::wire::Stage;
+use crate::themis::cell::ALG as CELL_ALG;
+use crate::themis::{self, container, kdf, KeyKind};
+use crate::themis::{EncryptedMessage, SignedMessage};
+use crate::themis::{EC_ENCRYPTED, EC_SIGNED, RSA_ENCRYPTED, RSA_SIGNED};
+use crate::wire::{Codec, Stage};
 use aes_gcm::aead::{AeadInPlace, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce};
-use hmac::{Hmac, Mac};
-use p256::ecdsa::signature::Signer;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 const KEY_ARGS: [&str; 4] = ["key", "private_key", "public_key", "peer_public_key"];
-const EC_SIGNED: u32 = 0x2604_2620;
-const RSA_SIGNED: u32 = 0x2604_2610;
-const EC_ENCRYPTED: u32 = 0x2604_2720;
-const RSA_ENCRYPTED: u32 = 0x2604_2710;
-const CELL_ALG: u32 = 0x4001_0100;
 
 fn u32_le(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
@@ -38,28 +34,7 @@ fn len32(n: usize) -> u32 {
 
 /// CRC-32C of a container with its CRC field zeroed (the value Themis stores, little-endian).
 fn crc32c_of(key: &[u8]) -> u32 {
-    let mut k = key.to_vec();
-    if let Some(c) = k.get_mut(8..12) {
-        c.fill(0);
-    }
-    crc32c::crc32c(&k)
-}
-
-/// CRC-32 (IEEE 802.3, zlib's) of a container with its CRC field zeroed.
-fn crc32_ieee_of(key: &[u8]) -> u32 {
-    let mut crc = 0xffff_ffffu32;
-    for (i, b) in key.iter().enumerate() {
-        let b = if (8..12).contains(&i) { 0 } else { *b };
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                (crc >> 1) ^ 0xedb8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
+    container::checksum(key)
 }
 
 fn stored_crc(key: &[u8]) -> Option<u32> {
@@ -170,16 +145,13 @@ fn cell_key(q: Cell, shared: &[u8], n: u32) -> [u8; 32] {
     } else {
         shared.to_vec()
     };
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&master).unwrap_or_else(|_| unreachable!());
-    mac.update(&1u32.to_be_bytes());
-    mac.update(b"Themis secure cell message key");
-    mac.update(&[0]);
-    match q.ctx {
-        Ctx::Le32 => mac.update(&n.to_le_bytes()),
-        Ctx::Le64 => mac.update(&u64::from(n).to_le_bytes()),
-        Ctx::None => {}
-    }
-    mac.finalize().into_bytes().into()
+    let (le32, le64) = (n.to_le_bytes(), u64::from(n).to_le_bytes());
+    let context: &[&[u8]] = match q.ctx {
+        Ctx::Le32 => &[&le32],
+        Ctx::Le64 => &[&le64],
+        Ctx::None => &[],
+    };
+    kdf::kdf32(&master, kdf::CELL_LABEL, context)
 }
 
 fn shared_secret(private: &[u8], public: &[u8]) -> Option<Vec<u8>> {
@@ -207,22 +179,24 @@ fn ec_encrypt_twin(q: Cell, args: &Value) -> Option<Reply> {
         }
     };
     let n = len32(message.len());
-    let mut header = Vec::with_capacity(16);
-    for v in [CELL_ALG, 12, 16, n] {
-        header.extend_from_slice(&v.to_le_bytes());
-    }
+    let mut cell = themis::Cell {
+        iv,
+        tag: [0; 16],
+        ciphertext: message,
+    };
+    // The header the cell writer puts before the IV: alg, iv_length, auth_tag_length, N.
+    let header = cell.to_bytes().get(..16)?.to_vec();
     let aad: &[u8] = if q.aad_header { &header } else { &[] };
-    let mut body = message;
     let tag = Aes256Gcm::new(&cell_key(q, &shared, n).into())
-        .encrypt_in_place_detached(Nonce::from_slice(&iv), aad, &mut body)
+        .encrypt_in_place_detached(Nonce::from_slice(&iv), aad, &mut cell.ciphertext)
         .ok()?;
-    let mut out = Vec::new();
-    out.extend_from_slice(&EC_ENCRYPTED.to_le_bytes());
-    out.extend_from_slice(&len32(52 + body.len()).to_le_bytes());
-    out.extend_from_slice(&header);
-    out.extend_from_slice(&iv);
-    out.extend_from_slice(&tag);
-    out.extend_from_slice(&body);
+    cell.tag = tag.into();
+    let out = EncryptedMessage {
+        message_type: EC_ENCRYPTED,
+        wrapped_key: None,
+        cell,
+    }
+    .to_bytes();
     Some(ok_hex("encrypted", &out))
 }
 
@@ -283,13 +257,13 @@ fn signed_lengths(s: &[u8]) -> Option<(usize, usize)> {
 }
 
 fn frame(ty: u32, message: &[u8], sig: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    out.extend_from_slice(&ty.to_le_bytes());
-    out.extend_from_slice(&len32(message.len()).to_le_bytes());
-    out.extend_from_slice(&len32(sig.len()).to_le_bytes());
-    out.extend_from_slice(message);
-    out.extend_from_slice(sig);
-    out
+    SignedMessage {
+        message_type: ty,
+        plaintext: message.to_vec(),
+        signature: sig.to_vec(),
+        padding: Vec::new(),
+    }
+    .to_bytes()
 }
 
 /// The message and signature of a signed message, bounds-checked.
@@ -375,7 +349,7 @@ pub(super) fn entries() -> Vec<Entry> {
         // ---- key containers
         mutant!("themis-key-crc32-ieee", "Checks key containers with CRC-32 (IEEE, zlib's) instead of CRC-32C (Castagnoli), so every genuine key fails its checksum.", "likely: a port using the platform's default CRC-32", |r, op, a| map_keys(r, op, a, |k| {
             if k.len() < 12 { return Ok(k.to_vec()); }
-            if stored_crc(k) == Some(crc32_ieee_of(k)) { Ok(with_good_crc(k)) } else { Err(bad_key("checksum mismatch")) }
+            if stored_crc(k) == Some(container::ieee_checksum(k)) { Ok(with_good_crc(k)) } else { Err(bad_key("checksum mismatch")) }
         })),
         mutant!("themis-key-crc-big-endian", "Compares the CRC-32C with the stored field read big-endian (like the size field) instead of little-endian.", "likely: a port that reads every header field big-endian", |r, op, a| map_keys(r, op, a, |k| {
             if k.len() < 12 { return Ok(k.to_vec()); }
@@ -518,9 +492,10 @@ pub(super) fn entries() -> Vec<Entry> {
         })),
         mutant!("themis-sign-empty-accepted", "Signs an empty message instead of refusing it.", "likely: ports without Themis's empty-message precondition", |_r, op, a| {
             if op != "themis.sign" || !hex_arg(a, "message")?.is_empty() { return None; }
-            let d = p256_secret(&hex_arg(a, "private_key")?)?;
-            let sig: p256::ecdsa::Signature = p256::ecdsa::SigningKey::from(d).sign(b"");
-            Some(ok_hex("signed", &frame(EC_SIGNED, &[], sig.to_der().as_bytes())))
+            let key = hex_arg(a, "private_key")?;
+            p256_secret(&key)?;
+            let sig = themis::ecdsa_sign(&key, b"").ok()?;
+            Some(ok_hex("signed", &frame(EC_SIGNED, &[], &sig)))
         }),
         // ---- encrypt / decrypt
         cell!("themis-kdf-no-length-context", "Derives the Secure Cell key without the message-length context (HMAC over label only).", "likely: ports reading the KDF from the docs, which omit the context", { ctx: Ctx::None }),
@@ -585,22 +560,13 @@ pub(super) fn entries() -> Vec<Entry> {
     ]
 }
 
-/// An RSA private key container's numbers, Themis layout: d, p, q, dp, dq, qp, n, e.
+/// An RSA private key from its container's numbers (d, p, q, n, e), read with the
+/// reference's decoder; the CRT values are not looked at.
 fn rsa_private(key: &[u8]) -> Option<rsa::RsaPrivateKey> {
-    let k = match key.get(3)? {
-        b'1' => 128,
-        b'2' => 256,
-        b'4' => 512,
-        b'8' => 1024,
-        _ => return None,
+    let themis::KeyFields::RsaPrivate { numbers, e } = themis::KeyFields::read(key).ok()? else {
+        return None;
     };
-    let p = payload(key);
-    let h = k / 2;
-    let num = |at: usize, len: usize| p.get(at..at + len).map(rsa::BigUint::from_bytes_be);
-    let d = num(0, k)?;
-    let pp = num(k, h)?;
-    let q = num(k + h, h)?;
-    let n = num(k + 5 * h, k)?;
-    let e = num(2 * k + 5 * h, 4)?;
-    rsa::RsaPrivateKey::from_components(n, e, d, vec![pp, q]).ok()
+    let num = |b: &[u8]| rsa::BigUint::from_bytes_be(b);
+    let [d, p, q, _, _, _, n] = &numbers;
+    rsa::RsaPrivateKey::from_components(num(n), e.into(), num(d), vec![num(p), num(q)]).ok()
 }

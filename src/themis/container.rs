@@ -1,7 +1,7 @@
 //! Soter key containers: tag, big-endian size, little-endian-stored CRC-32C (spec §1.1-1.2).
 
 use super::error::ThemisError;
-use crate::wire::Reader;
+use crate::wire::{Codec, Reader};
 use std::ops::Range;
 
 /// Length of the container header: tag, size, checksum.
@@ -29,6 +29,29 @@ pub fn checksum(container: &[u8]) -> u32 {
     let crc = crc32c::crc32c(head);
     let crc = crc32c::crc32c_append(crc, &[0; 4]);
     crc32c::crc32c_append(crc, tail)
+}
+
+/// CRC-32/IEEE (zlib's, reflected 0xEDB88320) over the container as [`checksum`] reads it:
+/// the wrong checksum a port on a platform's default CRC-32 writes. Not Themis's; the
+/// corpus and the mutant zoo use it to catch exactly that port.
+pub fn ieee_checksum(container: &[u8]) -> u32 {
+    let mut crc = u32::MAX;
+    for (i, b) in container.iter().enumerate() {
+        crc ^= u32::from(if (8..HEADER_LEN).contains(&i) { 0 } else { *b });
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// CRC-32C over the payload alone: the other wrong checksum (a writer that skips the header).
+pub fn payload_checksum(container: &[u8]) -> u32 {
+    crc32c::crc32c(container.get(HEADER_LEN..).unwrap_or(&[]))
 }
 
 /// Splits a container, checking the header length, the size field and the checksum.
@@ -67,18 +90,49 @@ pub fn parse(bytes: &[u8]) -> Result<Container<'_>, ThemisError> {
 /// Builds a container around a payload; `None` if it would not fit a u32 size.
 pub fn write(tag: [u8; 4], payload: &[u8]) -> Option<Vec<u8>> {
     let total = payload.len().checked_add(HEADER_LEN)?;
-    let size = u32::try_from(total).ok()?;
-    let mut out = Vec::with_capacity(total);
-    out.extend_from_slice(&tag);
-    out.extend_from_slice(&size.to_be_bytes());
-    out.extend_from_slice(&[0; 4]);
-    out.extend_from_slice(payload);
-    let crc = checksum(&out);
-    // The CRC value is stored little-endian (Soter byte-swaps, then writes big-endian).
-    if let Some(field) = out.get_mut(8..HEADER_LEN) {
-        field.copy_from_slice(&crc.to_le_bytes());
+    u32::try_from(total).ok()?;
+    Some(
+        KeyContainer {
+            tag,
+            payload: payload.to_vec(),
+        }
+        .to_bytes(),
+    )
+}
+
+/// A container by its content: the size and the CRC are derived when it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyContainer {
+    /// The four tag bytes.
+    pub tag: [u8; 4],
+    /// The payload.
+    pub payload: Vec<u8>,
+}
+
+impl Codec for KeyContainer {
+    type Error = ThemisError;
+
+    fn read(bytes: &[u8]) -> Result<Self, ThemisError> {
+        let c = parse(bytes)?;
+        Ok(KeyContainer {
+            tag: c.tag,
+            payload: c.payload.to_vec(),
+        })
     }
-    Some(out)
+
+    fn encode(&self, out: &mut Vec<u8>) {
+        let start = out.len();
+        let size = u32::try_from(HEADER_LEN + self.payload.len()).unwrap_or(u32::MAX);
+        out.extend_from_slice(&self.tag);
+        out.extend_from_slice(&size.to_be_bytes());
+        out.extend_from_slice(&[0; 4]);
+        out.extend_from_slice(&self.payload);
+        let crc = checksum(out.get(start..).unwrap_or(&[]));
+        // The CRC value is stored little-endian (Soter byte-swaps, then writes big-endian).
+        if let Some(field) = out.get_mut(start + 8..start + HEADER_LEN) {
+            field.copy_from_slice(&crc.to_le_bytes());
+        }
+    }
 }
 
 #[cfg(test)]
@@ -100,6 +154,42 @@ mod tests {
         assert_eq!(&c.tag, b"UEC2");
         assert_eq!(c.payload.len(), 33);
         assert_eq!(write(c.tag, c.payload).unwrap(), key);
+    }
+
+    #[test]
+    fn the_wrong_checksums() {
+        // zlib.crc32 values: under 8 bytes nothing is zeroed; bytes 8..12 always read as 0.
+        assert_eq!(ieee_checksum(b"1234567"), 0x5003_699f);
+        assert_eq!(ieee_checksum(b"12345678\xaa\xbb\xcc\xdd9"), 0x00f5_9c9f);
+        assert_eq!(payload_checksum(b"12345678\0\0\0\09"), crc32c::crc32c(b"9"));
+        let key = write(*b"UEC2", &[2; 33]).unwrap();
+        assert_ne!(ieee_checksum(&key), checksum(&key));
+    }
+
+    #[test]
+    fn container_codec_round_trips() {
+        let upstream: serde_json::Value = serde_json::from_str(include_str!(
+            "../../vectors/upstream/themis-upstream-vectors.json"
+        ))
+        .unwrap();
+        let mut n = 0;
+        for k in upstream["key_fixtures"].as_array().unwrap() {
+            let Some(text) = k["key"].as_str() else {
+                continue;
+            };
+            let bytes = hex::decode(text).unwrap();
+            let Ok(c) = KeyContainer::read(&bytes) else {
+                continue;
+            };
+            assert_eq!(c.to_bytes(), bytes, "{}", k["id"]);
+            n += 1;
+        }
+        assert!(n > 20, "{n} upstream keys read");
+        let c = KeyContainer {
+            tag: *b"REC2",
+            payload: vec![0; 33],
+        };
+        assert_eq!(KeyContainer::read(&c.to_bytes()).unwrap(), c);
     }
 
     #[test]

@@ -76,6 +76,27 @@ impl Curve {
             Curve::P521 => "P-521",
         }
     }
+
+    /// The group order n, big-endian hex (SEC 2), for vectors that step just outside [1, n).
+    pub fn order_hex(self) -> &'static str {
+        match self {
+            Curve::P256 => "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551",
+            Curve::P384 => "ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973",
+            Curve::P521 => "01fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409",
+        }
+    }
+
+    /// The field prime p, big-endian hex (SEC 2), for coordinates just outside the field.
+    pub fn prime_hex(self) -> &'static str {
+        match self {
+            Curve::P256 => "ffffffff00000001000000000000000000000000ffffffffffffffffffffffff",
+            Curve::P384 => "fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000ffffffff",
+            Curve::P521 => "01ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+        }
+    }
+
+    /// Every curve, in tag-digit order.
+    pub const ALL: [Curve; 3] = [Curve::P256, Curve::P384, Curve::P521];
 }
 
 /// The integer value of a SHA-256 digest, left-padded to the field width.
@@ -196,6 +217,11 @@ macro_rules! curve_impl {
                 d.to_repr().to_vec()
             }
 
+            /// The SEC1 encoding of a point, compressed or not.
+            pub fn encode(q: &AffinePoint, compressed: bool) -> Vec<u8> {
+                q.to_encoded_point(compressed).as_bytes().to_vec()
+            }
+
             /// ECDSA over a SHA-256 digest with an RFC 6979 nonce; DER output.
             pub fn sign(d: &NonZeroScalar, digest: &[u8; 32]) -> Vec<u8> {
                 let z = FieldBytes::clone_from_slice(&digest_field(digest, CURVE.field_len()));
@@ -275,9 +301,14 @@ impl EcSecret {
         })
     }
 
-    /// A random P-256 scalar, the only curve Themis generates keys on.
-    pub fn random_p256(rng: &mut (impl rand_core::CryptoRngCore + ?Sized)) -> Self {
-        EcSecret::P256(p256::NonZeroScalar::random(&mut &mut *rng))
+    /// A random scalar; Themis generates keys on P-256 only.
+    pub fn random(curve: Curve, rng: &mut (impl rand_core::CryptoRngCore + ?Sized)) -> Self {
+        let mut rng = &mut *rng;
+        match curve {
+            Curve::P256 => EcSecret::P256(p256::NonZeroScalar::random(&mut rng)),
+            Curve::P384 => EcSecret::P384(p384::NonZeroScalar::random(&mut rng)),
+            Curve::P521 => EcSecret::P521(p521::NonZeroScalar::random(&mut rng)),
+        }
     }
 
     /// The curve.
@@ -346,6 +377,15 @@ impl EcPublic {
             EcPublic::P256(_) => Curve::P256,
             EcPublic::P384(_) => Curve::P384,
             EcPublic::P521(_) => Curve::P521,
+        }
+    }
+
+    /// The SEC1 encoding, compressed (as Themis writes) or uncompressed.
+    pub fn to_sec1(&self, compressed: bool) -> Vec<u8> {
+        match self {
+            EcPublic::P256(q) => p256c::encode(q, compressed),
+            EcPublic::P384(q) => p384c::encode(q, compressed),
+            EcPublic::P521(q) => p521c::encode(q, compressed),
         }
     }
 
@@ -514,6 +554,40 @@ mod tests {
 
     fn s_raw(b: &[u8]) -> Vec<u8> {
         b.to_vec()
+    }
+
+    #[test]
+    fn curve_orders_are_the_crates() {
+        use elliptic_curve::bigint::ArrayEncoding;
+        let orders = [
+            hex::encode(<p256::NistP256 as elliptic_curve::Curve>::ORDER.to_be_byte_array()),
+            hex::encode(<p384::NistP384 as elliptic_curve::Curve>::ORDER.to_be_byte_array()),
+            hex::encode(<p521::NistP521 as elliptic_curve::Curve>::ORDER.to_be_byte_array()),
+        ];
+        for (curve, order) in Curve::ALL.into_iter().zip(orders) {
+            // The crates store P-521's order in 72 bytes.
+            assert!(order.ends_with(curve.order_hex()), "{}", curve.name());
+            assert_eq!(curve.order_hex().len(), curve.field_len() * 2);
+            assert_eq!(curve.prime_hex().len(), curve.field_len() * 2);
+            assert!(
+                curve.prime_hex() > curve.order_hex(),
+                "p > n for these curves"
+            );
+        }
+    }
+
+    #[test]
+    fn sec1_encodings_round_trip() {
+        for curve in Curve::ALL {
+            let mut x = vec![0u8; curve.field_len()];
+            x[curve.field_len() - 1] = 9;
+            let d = EcSecret::from_bytes(curve, &x).unwrap();
+            let q = EcPublic::from_bytes(curve, &d.public_compressed()).unwrap();
+            assert_eq!(q.to_sec1(true), d.public_compressed());
+            let long = q.to_sec1(false);
+            assert_eq!(long.len(), 2 * curve.field_len() + 1);
+            assert_eq!(EcPublic::from_bytes(curve, &long).unwrap(), q);
+        }
     }
 
     #[test]

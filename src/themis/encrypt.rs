@@ -2,10 +2,11 @@
 
 use super::cell::{self, IV_LEN};
 use super::error::ThemisError;
+use super::kdf;
 use super::keys::{parse_key, Key};
-use super::message::{self, MessageType};
+use super::message::{self, EncryptedMessage, MessageType};
 use super::rsa;
-use crate::wire::Dissection;
+use crate::wire::{Codec, Dissection};
 use ::rsa::traits::PublicKeyParts;
 
 /// Length of the random secret the RSA path wraps (`THEMIS_RSA_SYMM_PASSWD_LENGTH`).
@@ -59,17 +60,6 @@ fn key_pair(private_key: &[u8], public_key: &[u8]) -> Result<(Key, Key), ThemisE
     Ok((own, peer))
 }
 
-fn header(ty: MessageType, rest_len: usize) -> Result<Vec<u8>, ThemisError> {
-    let total = rest_len
-        .checked_add(message::ENCRYPTED_HEADER_LEN)
-        .and_then(|t| u32::try_from(t).ok())
-        .ok_or(ThemisError::TooLong(rest_len))?;
-    let mut out = Vec::with_capacity(usize::try_from(total).unwrap_or(0));
-    out.extend_from_slice(&ty.value().to_le_bytes());
-    out.extend_from_slice(&total.to_le_bytes());
-    Ok(out)
-}
-
 /// Encrypts `message` from the owner of `private_key` to the owner of `peer_public_key`.
 ///
 /// EC: the Secure Cell master key is the raw ECDH X coordinate of the two keys.
@@ -85,32 +75,35 @@ pub fn encrypt(
     if message.is_empty() {
         return Err(ThemisError::Empty);
     }
+    let keys = key_pair(private_key, peer_public_key)?;
+    // The whole message must fit the u32 total_length: headers, a wrapped key of at most
+    // 1024 bytes and the token take less than 2 KiB.
+    let n = u32::try_from(message.len())
+        .ok()
+        .filter(|n| *n <= u32::MAX - 2048)
+        .ok_or(ThemisError::TooLong(message.len()))?;
     let iv: &[u8; IV_LEN] = &random.iv;
-    match key_pair(private_key, peer_public_key)? {
+    let seal = |master: &[u8]| cell::seal_with_key(&kdf::cell_key(master, n), iv, message);
+    let (message_type, wrapped_key, cell) = match keys {
         (Key::EcPrivate(d), Key::EcPublic(q)) => {
-            let shared = d.ecdh(&q)?;
-            let cell = cell::seal(&shared, iv, message)?;
-            let mut out = header(MessageType::EcEncrypted, cell.len())?;
-            out.extend_from_slice(&cell);
-            Ok(out)
+            (MessageType::EcEncrypted, None, seal(&d.ecdh(&q)?))
         }
         (Key::RsaPrivate(_), Key::RsaPublic(peer)) => {
             let wrapped = rsa::oaep_encrypt(&peer, &random.secret, &random.oaep_seed)?;
-            let k =
-                u32::try_from(wrapped.len()).map_err(|_| ThemisError::TooLong(wrapped.len()))?;
-            let cell = cell::seal(&random.secret, iv, message)?;
-            let rest = 4usize
-                .checked_add(wrapped.len())
-                .and_then(|x| x.checked_add(cell.len()))
-                .ok_or(ThemisError::TooLong(message.len()))?;
-            let mut out = header(MessageType::RsaEncrypted, rest)?;
-            out.extend_from_slice(&k.to_le_bytes());
-            out.extend_from_slice(&wrapped);
-            out.extend_from_slice(&cell);
-            Ok(out)
+            (
+                MessageType::RsaEncrypted,
+                Some(wrapped),
+                seal(&random.secret),
+            )
         }
-        _ => Err(ThemisError::KeyMismatch("one key is EC and the other RSA")),
+        _ => return Err(ThemisError::KeyMismatch("one key is EC and the other RSA")),
+    };
+    Ok(EncryptedMessage {
+        message_type: message_type.value(),
+        wrapped_key,
+        cell,
     }
+    .to_bytes())
 }
 
 /// Decrypts a message sent to the owner of `private_key` by the owner of `peer_public_key`.

@@ -2,9 +2,9 @@
 
 use super::container::{self, HEADER_LEN};
 use super::keys::{key_check, payload_layout, tag_info, TagInfo};
+use super::kind::KeyKind;
 use super::message::{self, MessageType};
-use crate::wire::Dissection;
-use crate::wire::Reader;
+use crate::wire::{Dissection, FieldKind, Measures, Reader};
 
 /// Lays out a key container or a Secure Message field by field, with the first problem the
 /// reference finds; `None` if the bytes look like neither.
@@ -41,7 +41,17 @@ fn dissect_key(bytes: &[u8]) -> Dissection {
         );
     }
     if let Some(size) = r.u32_be() {
-        d.field("size", 4..8, format!("{size}, big-endian, whole container"));
+        let kind = FieldKind::Length {
+            width: 4,
+            big_endian: true,
+            of: Measures::Input,
+        };
+        d.field_as(
+            "size",
+            4..8,
+            format!("{size}, big-endian, whole container"),
+            kind,
+        );
     }
     if let Some(crc) = r.u32_le() {
         let note = if crc == container::checksum(bytes) {
@@ -49,13 +59,24 @@ fn dissect_key(bytes: &[u8]) -> Dissection {
         } else {
             format!("CRC-32C {crc:08x}, stored little-endian, does not match")
         };
-        d.field("crc", 8..HEADER_LEN, note);
+        d.field_as("crc", 8..HEADER_LEN, note, FieldKind::Checksum);
     }
     let payload_len = bytes.len().saturating_sub(HEADER_LEN);
-    match info.and_then(|i| payload_layout(i, payload_len)) {
-        Some(fields) => {
+    match info.and_then(|i| payload_layout(i, payload_len).map(|f| (i, f))) {
+        Some((info, fields)) => {
             for (name, range) in fields {
-                d.field(name, range.start + HEADER_LEN..range.end + HEADER_LEN, "");
+                let range = range.start + HEADER_LEN..range.end + HEADER_LEN;
+                let kind = match name {
+                    "e" => FieldKind::Uint {
+                        width: 4,
+                        big_endian: true,
+                    },
+                    _ => FieldKind::Bytes,
+                };
+                d.field_as(name, range.clone(), "", kind);
+                if let (TagInfo::Ec(KeyKind::EcPublic, curve), "point") = (info, name) {
+                    point_parts(range, curve.field_len(), &mut d);
+                }
             }
         }
         None if payload_len > 0 => d.field("payload", HEADER_LEN..bytes.len(), ""),
@@ -65,6 +86,21 @@ fn dissect_key(bytes: &[u8]) -> Dissection {
         d.problem(e.to_string());
     }
     d
+}
+
+/// The prefix and coordinates of a SEC1 point stored in `range`, by its length alone.
+fn point_parts(range: std::ops::Range<usize>, f: usize, d: &mut Dissection) {
+    let at = range.start;
+    let form = if range.len() == f + 1 {
+        "02/03 compressed"
+    } else {
+        "04 uncompressed"
+    };
+    d.part("point.prefix", at..at + 1, form, FieldKind::uint_le(1));
+    d.part("point.x", at + 1..at + 1 + f, "", FieldKind::Bytes);
+    if range.len() == 2 * f + 1 {
+        d.part("point.y", at + 1 + f..range.end, "", FieldKind::Bytes);
+    }
 }
 
 fn dissect_message(bytes: &[u8], raw_type: u32) -> Dissection {
@@ -112,7 +148,14 @@ mod tests {
         assert!(d
             .fields
             .iter()
-            .any(|f| f.name == "scalar d" && f.range == (13..45)));
+            .any(|f| f.name == "scalar" && f.range == (13..45)));
+        let d = dissect(&public).unwrap();
+        let parts: Vec<_> = d.fields.iter().filter(|f| f.depth == 1).collect();
+        assert_eq!(parts.len(), 2);
+        assert_eq!(
+            (parts[1].name.as_str(), parts[1].range.clone()),
+            ("point.x", 13..45)
+        );
 
         let signed = sign(&private, b"hi", &mut rng).unwrap();
         let d = dissect(&signed).unwrap();
@@ -121,6 +164,10 @@ mod tests {
             .fields
             .iter()
             .any(|f| f.name == "plaintext" && f.range == (12..14)));
+        assert!(d
+            .fields
+            .iter()
+            .any(|f| f.name == "signature.s" && f.kind == FieldKind::DerInt));
 
         let random = EncryptRandom::from_rng(&mut rng);
         let enc = encrypt(&private, &public, b"hi", &random).unwrap();

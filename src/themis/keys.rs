@@ -1,9 +1,10 @@
 //! Themis key containers: EC P-256/384/521 and RSA 1024-8192, parse, check, write, generate (spec §1.3-1.4).
 
-use super::container;
+use super::container::{self, KeyContainer};
 use super::ec::{Curve, EcPublic, EcSecret};
 use super::error::ThemisError;
 use super::kind::KeyKind;
+use crate::wire::Codec;
 use rsa::traits::{PrivateKeyParts, PublicKeyParts};
 use rsa::{BigUint, RsaPrivateKey, RsaPublicKey};
 use std::ops::Range;
@@ -61,6 +62,13 @@ fn rsa_len(digit: u8) -> Option<usize> {
     }
 }
 
+/// The tag digit of an RSA modulus length in bytes.
+fn rsa_digit(k: usize) -> Option<u8> {
+    [b'1', b'2', b'4', b'8']
+        .into_iter()
+        .find(|&d| rsa_len(d) == Some(k))
+}
+
 /// Named byte ranges of a key payload (offsets relative to the payload), for dissection.
 ///
 /// `None` when the payload length is not one the tag allows.
@@ -71,20 +79,14 @@ pub(crate) fn payload_layout(
     match info {
         TagInfo::Ec(KeyKind::EcPublic, cv) => {
             let f = cv.field_len();
-            if len == f + 1 {
-                Some(vec![("point (compressed)", 0..len)])
-            } else if len == 2 * f + 1 {
-                Some(vec![("point (uncompressed)", 0..len)])
-            } else {
-                None
-            }
+            (len == f + 1 || len == 2 * f + 1).then(|| vec![("point", 0..len)])
         }
         TagInfo::Ec(_, cv) => {
             let f = cv.field_len();
             if len == f + 1 {
-                Some(vec![("pad", 0..1), ("scalar d", 1..len)])
+                Some(vec![("pad", 0..1), ("scalar", 1..len)])
             } else if len == f {
-                Some(vec![("scalar d", 0..len)])
+                Some(vec![("scalar", 0..len)])
             } else {
                 None
             }
@@ -115,81 +117,194 @@ fn rsa_private_len(k: usize) -> usize {
     k + 5 * (k / 2) + k + 4
 }
 
-/// Parses and fully validates a key: container framing, tag, payload length, then the
-/// numbers themselves (scalar in [1, n), point on the curve, consistent RSA numbers).
-pub(crate) fn parse_key(bytes: &[u8]) -> Result<Key, ThemisError> {
-    let c = container::parse(bytes)?;
-    let info = tag_info(c.tag).ok_or_else(|| ThemisError::KeyTag {
-        tag: String::from_utf8_lossy(&c.tag).into_owned(),
-    })?;
-    let fields = payload_layout(info, c.payload.len()).ok_or_else(|| ThemisError::KeyPayload {
-        tag: String::from_utf8_lossy(&c.tag).into_owned(),
-        len: c.payload.len(),
-    })?;
-    let field = |name: &str| -> &[u8] {
-        fields
-            .iter()
-            .find(|(n, _)| *n == name)
-            .and_then(|(_, r)| c.payload.get(r.clone()))
-            .unwrap_or(&[])
-    };
-    match info {
-        TagInfo::Ec(KeyKind::EcPublic, cv) => {
-            Ok(Key::EcPublic(EcPublic::from_bytes(cv, c.payload)?))
-        }
-        TagInfo::Ec(_, cv) => {
-            // The 33-byte form is 00‖d; Themis reads the whole field as one integer, so a
-            // non-zero pad byte means a scalar ≥ 2^256 > n.
-            if fields.iter().any(|(n, _)| *n == "pad") && c.payload.first() != Some(&0) {
-                return Err(ThemisError::KeyScalar);
+/// A key's fields as the container payload lays them out (spec §1.3-1.4). The tag is
+/// derived: the kind and the curve, or the RSA size from the modulus length.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyFields {
+    /// `RECx`: the scalar, after the pad byte Themis writes (`00 ‖ d`) or without it.
+    EcPrivate {
+        /// The curve.
+        curve: Curve,
+        /// The byte before the scalar, when the payload has one.
+        pad: Option<u8>,
+        /// The scalar d, field width, big-endian.
+        scalar: Vec<u8>,
+    },
+    /// `UECx`: a SEC1 point, compressed or uncompressed.
+    EcPublic {
+        /// The curve.
+        curve: Curve,
+        /// The point as stored.
+        point: Vec<u8>,
+    },
+    /// `URAx`: n ‖ e.
+    RsaPublic {
+        /// The modulus, k bytes.
+        n: Vec<u8>,
+        /// The public exponent.
+        e: u32,
+    },
+    /// `RRAx`: d ‖ p, q, dp, dq, qp ‖ n ‖ e.
+    RsaPrivate {
+        /// d, p, q, dp, dq, qp, n: d and n k bytes, the others k/2.
+        numbers: [Vec<u8>; 7],
+        /// The public exponent.
+        e: u32,
+    },
+}
+
+/// The names of an RSA private key's numbers, in payload order.
+pub const RSA_PRIVATE_NUMBERS: [&str; 7] = ["d", "p", "q", "dp", "dq", "qp", "n"];
+
+impl KeyFields {
+    /// The container tag these fields go under.
+    pub fn tag(&self) -> [u8; 4] {
+        match self {
+            KeyFields::EcPrivate { curve, .. } => [b'R', b'E', b'C', curve.tag_digit()],
+            KeyFields::EcPublic { curve, .. } => [b'U', b'E', b'C', curve.tag_digit()],
+            KeyFields::RsaPublic { n, .. } => {
+                [b'U', b'R', b'A', rsa_digit(n.len()).unwrap_or(b'?')]
             }
-            Ok(Key::EcPrivate(EcSecret::from_bytes(cv, field("scalar d"))?))
+            KeyFields::RsaPrivate { numbers, .. } => {
+                let k = numbers[6].len();
+                [b'R', b'R', b'A', rsa_digit(k).unwrap_or(b'?')]
+            }
         }
-        TagInfo::Rsa(kind, k) => parse_rsa(kind, k, &field),
+    }
+
+    /// The payload bytes.
+    pub fn payload(&self) -> Vec<u8> {
+        match self {
+            KeyFields::EcPrivate { pad, scalar, .. } => {
+                let mut out: Vec<u8> = pad.iter().copied().collect();
+                out.extend_from_slice(scalar);
+                out
+            }
+            KeyFields::EcPublic { point, .. } => point.clone(),
+            KeyFields::RsaPublic { n, e } => [&n[..], &e.to_be_bytes()].concat(),
+            KeyFields::RsaPrivate { numbers, e } => {
+                let mut out = numbers.concat();
+                out.extend_from_slice(&e.to_be_bytes());
+                out
+            }
+        }
     }
 }
 
-fn parse_rsa<'a>(
-    kind: KeyKind,
-    k: usize,
-    field: &dyn Fn(&str) -> &'a [u8],
-) -> Result<Key, ThemisError> {
-    let e_bytes: [u8; 4] = field("e")
-        .try_into()
-        .map_err(|_| ThemisError::KeyRsa("no exponent"))?;
-    let e = u32::from_be_bytes(e_bytes);
+impl Codec for KeyFields {
+    type Error = ThemisError;
+
+    /// Reads the framing: container, tag, and a payload length the tag allows. The numbers
+    /// themselves are checked by [`key_check`], not here.
+    fn read(bytes: &[u8]) -> Result<Self, ThemisError> {
+        let c = container::parse(bytes)?;
+        let info = tag_info(c.tag).ok_or_else(|| ThemisError::KeyTag {
+            tag: String::from_utf8_lossy(&c.tag).into_owned(),
+        })?;
+        let fields =
+            payload_layout(info, c.payload.len()).ok_or_else(|| ThemisError::KeyPayload {
+                tag: String::from_utf8_lossy(&c.tag).into_owned(),
+                len: c.payload.len(),
+            })?;
+        let field = |name: &str| -> Vec<u8> {
+            fields
+                .iter()
+                .find(|(n, _)| *n == name)
+                .and_then(|(_, r)| c.payload.get(r.clone()))
+                .unwrap_or(&[])
+                .to_vec()
+        };
+        let e = || -> u32 {
+            field("e")
+                .try_into()
+                .map(u32::from_be_bytes)
+                .unwrap_or_default()
+        };
+        Ok(match info {
+            TagInfo::Ec(KeyKind::EcPublic, curve) => KeyFields::EcPublic {
+                curve,
+                point: c.payload.to_vec(),
+            },
+            TagInfo::Ec(_, curve) => KeyFields::EcPrivate {
+                curve,
+                pad: field("pad").first().copied(),
+                scalar: field("scalar"),
+            },
+            TagInfo::Rsa(KeyKind::RsaPublic, _) => KeyFields::RsaPublic {
+                n: field("n"),
+                e: e(),
+            },
+            TagInfo::Rsa(_, _) => KeyFields::RsaPrivate {
+                numbers: RSA_PRIVATE_NUMBERS.map(field),
+                e: e(),
+            },
+        })
+    }
+
+    fn encode(&self, out: &mut Vec<u8>) {
+        KeyContainer {
+            tag: self.tag(),
+            payload: self.payload(),
+        }
+        .encode(out);
+    }
+}
+
+/// Parses and fully validates a key: container framing, tag, payload length, then the
+/// numbers themselves (scalar in [1, n), point on the curve, consistent RSA numbers).
+pub(crate) fn parse_key(bytes: &[u8]) -> Result<Key, ThemisError> {
+    match KeyFields::read(bytes)? {
+        KeyFields::EcPublic { curve, point } => {
+            Ok(Key::EcPublic(EcPublic::from_bytes(curve, &point)?))
+        }
+        KeyFields::EcPrivate { curve, pad, scalar } => {
+            // The 33-byte form is 00‖d; Themis reads the whole field as one integer, so a
+            // non-zero pad byte means a scalar ≥ 2^256 > n.
+            if pad.is_some_and(|p| p != 0) {
+                return Err(ThemisError::KeyScalar);
+            }
+            Ok(Key::EcPrivate(EcSecret::from_bytes(curve, &scalar)?))
+        }
+        KeyFields::RsaPublic { n, e } => {
+            let max_bits = n.len().saturating_mul(8);
+            let (n, e) = rsa_public_numbers(&n, e)?;
+            let key = RsaPublicKey::new_with_max_size(n, e, max_bits)
+                .map_err(|_| ThemisError::KeyRsa("the modulus is not a valid RSA modulus"))?;
+            Ok(Key::RsaPublic(key))
+        }
+        KeyFields::RsaPrivate { numbers, e } => {
+            let [d, p, q, dp, dq, qp, n] = numbers;
+            let (n, e) = rsa_public_numbers(&n, e)?;
+            let num = |b: &[u8]| BigUint::from_bytes_be(b);
+            let key = RsaPrivateKey::from_components(n, e, num(&d), vec![num(&p), num(&q)])
+                .map_err(|_| ThemisError::KeyRsa("n ≠ p·q, or d is not the inverse of e"))?;
+            // Themis hands its CRT values to the RSA engine as they are; wrong ones would make
+            // bad signatures, so they must be the ones the primes imply.
+            let dp_ok = key.dp() == Some(&num(&dp));
+            let dq_ok = key.dq() == Some(&num(&dq));
+            let qp_ok = key.crt_coefficient().as_ref() == Some(&num(&qp));
+            if !(dp_ok && dq_ok && qp_ok) {
+                return Err(ThemisError::KeyRsa(
+                    "dp, dq or qp does not match the primes",
+                ));
+            }
+            Ok(Key::RsaPrivate(Box::new(key)))
+        }
+    }
+}
+
+/// The exponent check Themis makes on import, and the modulus filling its field.
+fn rsa_public_numbers(n: &[u8], e: u32) -> Result<(BigUint, BigUint), ThemisError> {
     if !RSA_EXPONENTS.contains(&e) {
         return Err(ThemisError::KeyExponent(e));
     }
-    let n_bytes = field("n");
     // A k-byte field holds a k-byte modulus: Themis writes keys of exactly the tag's size.
-    if n_bytes.first().copied().unwrap_or(0) == 0 {
+    if n.first().copied().unwrap_or(0) == 0 {
         return Err(ThemisError::KeyRsa(
             "the modulus is shorter than the tag's size",
         ));
     }
-    let n = BigUint::from_bytes_be(n_bytes);
-    let e = BigUint::from(e);
-    let max_bits = k.saturating_mul(8);
-    if kind == KeyKind::RsaPublic {
-        let key = RsaPublicKey::new_with_max_size(n, e, max_bits)
-            .map_err(|_| ThemisError::KeyRsa("the modulus is not a valid RSA modulus"))?;
-        return Ok(Key::RsaPublic(key));
-    }
-    let num = |name| BigUint::from_bytes_be(field(name));
-    let key = RsaPrivateKey::from_components(n, e, num("d"), vec![num("p"), num("q")])
-        .map_err(|_| ThemisError::KeyRsa("n ≠ p·q, or d is not the inverse of e"))?;
-    // Themis hands its CRT values to the RSA engine as they are; wrong ones would make
-    // bad signatures, so they must be the ones the primes imply.
-    let dp_ok = key.dp() == Some(&num("dp"));
-    let dq_ok = key.dq() == Some(&num("dq"));
-    let qp_ok = key.crt_coefficient().as_ref() == Some(&num("qp"));
-    if !(dp_ok && dq_ok && qp_ok) {
-        return Err(ThemisError::KeyRsa(
-            "dp, dq or qp does not match the primes",
-        ));
-    }
-    Ok(Key::RsaPrivate(Box::new(key)))
+    Ok((BigUint::from_bytes_be(n), BigUint::from(e)))
 }
 
 /// Validates a key completely and says what it is.
@@ -212,21 +327,21 @@ fn be_fixed(n: &BigUint, width: usize) -> Option<Vec<u8>> {
 
 /// Writes an EC private key container the way Themis does: `00 ‖ d`.
 pub(crate) fn write_ec_private(d: &EcSecret) -> Vec<u8> {
-    let curve = d.curve();
-    let mut payload = vec![0u8];
-    payload.extend_from_slice(&d.to_bytes());
-    // A few dozen bytes always fit a u32 size.
-    container::write([b'R', b'E', b'C', curve.tag_digit()], &payload).unwrap_or_default()
+    KeyFields::EcPrivate {
+        curve: d.curve(),
+        pad: Some(0),
+        scalar: d.to_bytes(),
+    }
+    .to_bytes()
 }
 
 /// Writes an EC public key container with a compressed point, as Themis keygen does.
 pub(crate) fn write_ec_public(d: &EcSecret) -> Vec<u8> {
-    let curve = d.curve();
-    container::write(
-        [b'U', b'E', b'C', curve.tag_digit()],
-        &d.public_compressed(),
-    )
-    .unwrap_or_default()
+    KeyFields::EcPublic {
+        curve: d.curve(),
+        point: d.public_compressed(),
+    }
+    .to_bytes()
 }
 
 /// A new P-256 key pair in Themis's encoding: private `REC2` (45 bytes, `00 ‖ d`),
@@ -234,7 +349,16 @@ pub(crate) fn write_ec_public(d: &EcSecret) -> Vec<u8> {
 pub fn generate_ec_keypair(
     rng: &mut (impl rand_core::CryptoRngCore + ?Sized),
 ) -> (Vec<u8>, Vec<u8>) {
-    let d = EcSecret::random_p256(rng);
+    generate_ec_keypair_on(Curve::P256, rng)
+}
+
+/// A new key pair on any curve a tag can name; Themis itself only generates P-256, but
+/// imports the others.
+pub fn generate_ec_keypair_on(
+    curve: Curve,
+    rng: &mut (impl rand_core::CryptoRngCore + ?Sized),
+) -> (Vec<u8>, Vec<u8>) {
+    let d = EcSecret::random(curve, rng);
     (write_ec_private(&d), write_ec_public(&d))
 }
 
@@ -243,23 +367,25 @@ pub fn generate_rsa_keypair(
     bits: usize,
     rng: &mut (impl rand_core::CryptoRngCore + ?Sized),
 ) -> Result<(Vec<u8>, Vec<u8>), ThemisError> {
-    let digit = match bits {
-        1024 => b'1',
-        2048 => b'2',
-        4096 => b'4',
-        8192 => b'8',
-        _ => {
-            return Err(ThemisError::KeyGeneration(format!(
-                "{bits}-bit RSA keys cannot be stored (1024, 2048, 4096 or 8192 only)"
-            )))
-        }
-    };
-    let key = RsaPrivateKey::new_with_exp(&mut &mut *rng, bits, &BigUint::from(65537u32))
+    generate_rsa_keypair_with_exponent(bits, 65537, rng)
+}
+
+/// A new RSA key pair with public exponent `e` (Themis imports 3 and 65537).
+pub fn generate_rsa_keypair_with_exponent(
+    bits: usize,
+    e: u32,
+    rng: &mut (impl rand_core::CryptoRngCore + ?Sized),
+) -> Result<(Vec<u8>, Vec<u8>), ThemisError> {
+    if rsa_digit(bits / 8).is_none() || bits % 8 != 0 {
+        return Err(ThemisError::KeyGeneration(format!(
+            "{bits}-bit RSA keys cannot be stored (1024, 2048, 4096 or 8192 only)"
+        )));
+    }
+    let key = RsaPrivateKey::new_with_exp(&mut &mut *rng, bits, &BigUint::from(e))
         .map_err(|e| ThemisError::KeyGeneration(e.to_string()))?;
-    let (private, public) = write_rsa(&key, digit).ok_or_else(|| {
+    write_rsa(&key, bits / 8).ok_or_else(|| {
         ThemisError::KeyGeneration("a generated number does not fit its field".into())
-    })?;
-    Ok((private, public))
+    })
 }
 
 /// The public key container of a private key: a compressed point for EC (as Themis writes),
@@ -269,34 +395,89 @@ pub fn public_key_for(private_key: &[u8]) -> Result<Vec<u8>, ThemisError> {
     let missing = || ThemisError::KeyGeneration("the key does not fit a container".into());
     match key {
         Key::EcPrivate(d) => Ok(write_ec_public(&d)),
-        Key::RsaPrivate(k) => {
-            let digit = private_key.get(3).copied().ok_or_else(missing)?;
-            write_rsa(&k, digit)
-                .map(|(_, public)| public)
-                .ok_or_else(missing)
-        }
+        Key::RsaPrivate(k) => write_rsa(&k, k.size())
+            .map(|(_, public)| public)
+            .ok_or_else(missing),
         Key::EcPublic(_) | Key::RsaPublic(_) => Ok(private_key.to_vec()),
     }
 }
 
-/// Both RSA containers for a key.
-fn write_rsa(key: &RsaPrivateKey, digit: u8) -> Option<(Vec<u8>, Vec<u8>)> {
-    let k = rsa_len(digit)?;
+/// The RSA private key in a valid `RRAx` container, for signatures and wraps made outside
+/// Secure Message (other paddings, other salts).
+pub fn rsa_private_key(key: &[u8]) -> Result<RsaPrivateKey, ThemisError> {
+    match parse_key(key)? {
+        Key::RsaPrivate(k) => Ok(*k),
+        other => Err(ThemisError::KeyKind {
+            expected: "RSA private",
+            got: other.kind(),
+        }),
+    }
+}
+
+/// The RSA public key in a valid `URAx` container.
+pub fn rsa_public_key(key: &[u8]) -> Result<RsaPublicKey, ThemisError> {
+    match parse_key(key)? {
+        Key::RsaPublic(k) => Ok(k),
+        other => Err(ThemisError::KeyKind {
+            expected: "RSA public",
+            got: other.kind(),
+        }),
+    }
+}
+
+/// The point of a valid EC public key container in the other SEC1 form (or the same).
+pub fn ec_point(key: &[u8], compressed: bool) -> Result<Vec<u8>, ThemisError> {
+    match parse_key(key)? {
+        Key::EcPublic(q) => Ok(q.to_sec1(compressed)),
+        other => Err(ThemisError::KeyKind {
+            expected: "EC public",
+            got: other.kind(),
+        }),
+    }
+}
+
+/// The raw static ECDH secret of a private and a public key container (Secure Message's EC
+/// master key), for cells built outside Secure Message.
+pub fn ecdh(private_key: &[u8], public_key: &[u8]) -> Result<Vec<u8>, ThemisError> {
+    match (parse_key(private_key)?, parse_key(public_key)?) {
+        (Key::EcPrivate(d), Key::EcPublic(q)) => d.ecdh(&q),
+        _ => Err(ThemisError::KeyMismatch(
+            "ECDH takes an EC private and an EC public key",
+        )),
+    }
+}
+
+/// ECDSA-SHA256 (RFC 6979, DER) of any message, the empty one too, which [`super::sign`]
+/// refuses.
+pub fn ecdsa_sign(private_key: &[u8], message: &[u8]) -> Result<Vec<u8>, ThemisError> {
+    match parse_key(private_key)? {
+        Key::EcPrivate(d) => Ok(d.sign(message)),
+        other => Err(ThemisError::KeyKind {
+            expected: "EC private",
+            got: other.kind(),
+        }),
+    }
+}
+
+/// Both RSA containers for a key with a `k`-byte modulus field.
+fn write_rsa(key: &RsaPrivateKey, k: usize) -> Option<(Vec<u8>, Vec<u8>)> {
+    rsa_digit(k)?;
     let h = k / 2;
     let [p, q] = key.primes() else { return None };
-    let e: [u8; 4] = be_fixed(key.e(), 4)?.try_into().ok()?;
+    let e = u32::from_be_bytes(be_fixed(key.e(), 4)?.try_into().ok()?);
     let n = be_fixed(key.n(), k)?;
-    let mut public = n.clone();
-    public.extend_from_slice(&e);
-    let mut private = be_fixed(key.d(), k)?;
-    for part in [p, q, key.dp()?, key.dq()?, &key.crt_coefficient()?] {
-        private.extend_from_slice(&be_fixed(part, h)?);
-    }
-    private.extend_from_slice(&n);
-    private.extend_from_slice(&e);
+    let numbers = [
+        be_fixed(key.d(), k)?,
+        be_fixed(p, h)?,
+        be_fixed(q, h)?,
+        be_fixed(key.dp()?, h)?,
+        be_fixed(key.dq()?, h)?,
+        be_fixed(&key.crt_coefficient()?, h)?,
+        n.clone(),
+    ];
     Some((
-        container::write([b'R', b'R', b'A', digit], &private)?,
-        container::write([b'U', b'R', b'A', digit], &public)?,
+        KeyFields::RsaPrivate { numbers, e }.to_bytes(),
+        KeyFields::RsaPublic { n, e }.to_bytes(),
     ))
 }
 
@@ -403,6 +584,38 @@ pub(crate) mod tests {
             let err = key_check(&key).expect_err(what);
             assert_eq!(err.stage(), Stage::Key, "{what}: {err}");
         }
+    }
+
+    #[test]
+    fn key_fields_codec_round_trips() {
+        let upstream: serde_json::Value = serde_json::from_str(include_str!(
+            "../../vectors/upstream/themis-upstream-vectors.json"
+        ))
+        .unwrap();
+        let mut kinds = std::collections::BTreeSet::new();
+        for k in upstream["key_fixtures"].as_array().unwrap() {
+            let Some(text) = k["key"].as_str() else {
+                continue;
+            };
+            let bytes = hex::decode(text).unwrap();
+            if let Ok(fields) = KeyFields::read(&bytes) {
+                assert_eq!(fields.to_bytes(), bytes, "{}", k["id"]);
+                kinds.insert(format!("{:?}", fields.tag()));
+            }
+        }
+        assert!(kinds.len() >= 6, "{kinds:?}");
+        let (private, public) = rsa_pair();
+        for key in [private, public] {
+            let fields = KeyFields::read(key).unwrap();
+            assert_eq!(KeyFields::read(&fields.to_bytes()).unwrap(), fields);
+        }
+        let scalar = KeyFields::EcPrivate {
+            curve: Curve::P384,
+            pad: None,
+            scalar: vec![7; 48],
+        };
+        assert_eq!(KeyFields::read(&scalar.to_bytes()).unwrap(), scalar);
+        assert_eq!(&scalar.to_bytes()[..4], b"REC3");
     }
 
     #[test]

@@ -1,9 +1,9 @@
 //! Typed views of signed and encrypted Secure Messages with byte ranges (spec §2, §3.1, §4.2, §5).
 
-use super::cell::{self, CellRanges, CellView};
+use super::cell::{self, Cell, CellRanges, CellView};
+use super::der;
 use super::error::ThemisError;
-use crate::wire::Dissection;
-use crate::wire::Reader;
+use crate::wire::{Codec, Dissection, FieldKind, Measures, Reader};
 use std::ops::Range;
 
 /// `THEMIS_SECURE_MESSAGE_EC_SIGNED`.
@@ -125,13 +125,14 @@ pub fn read_type(
     })?;
     let found = raw.try_into().map(u32::from_le_bytes).unwrap_or(0);
     let ty = MessageType::from_u32(found);
-    d.field(
+    d.field_as(
         "message_type",
         range,
         ty.map_or_else(
             || format!("unknown {found:#010x}"),
             |t| t.name().to_string(),
         ),
+        FieldKind::uint_le(4),
     );
     match ty {
         Some(t) if allowed.contains(&t) => Ok(t),
@@ -139,9 +140,11 @@ pub fn read_type(
     }
 }
 
+/// Reads a little-endian u32 length field counting `of`.
 fn u32_field(
     r: &mut Reader<'_>,
     name: &'static str,
+    of: Measures,
     total: usize,
     need: usize,
     d: &mut Dissection,
@@ -152,8 +155,17 @@ fn u32_field(
         have: total,
     })?;
     let v = raw.try_into().map(u32::from_le_bytes).unwrap_or(0);
-    d.field(name, range, v.to_string());
+    let kind = FieldKind::Length {
+        width: 4,
+        big_endian: false,
+        of,
+    };
+    d.field_as(name, range, v.to_string(), kind);
     Ok(v)
+}
+
+fn of(name: &str) -> Measures {
+    Measures::Field(name.to_string())
 }
 
 /// Splits a signed message of a known type (see [`read_type`]).
@@ -178,8 +190,22 @@ pub fn parse_signed<'a>(
         need: 4,
         have: total,
     })?;
-    let m = u32_field(&mut r, "message_length", total, SIGNED_HEADER_LEN, d)?;
-    let s = u32_field(&mut r, "signature_length", total, SIGNED_HEADER_LEN, d)?;
+    let m = u32_field(
+        &mut r,
+        "message_length",
+        of("plaintext"),
+        total,
+        SIGNED_HEADER_LEN,
+        d,
+    )?;
+    let s = u32_field(
+        &mut r,
+        "signature_length",
+        of("signature"),
+        total,
+        SIGNED_HEADER_LEN,
+        d,
+    )?;
     let need = 12u64 + u64::from(m) + u64::from(s);
     let have = u64::try_from(total).unwrap_or(u64::MAX);
     if need > have {
@@ -216,6 +242,9 @@ pub fn parse_signed<'a>(
             "RSA-PSS-SHA256"
         },
     );
+    if message_type.is_ec() {
+        der::dissect_parts(signature, signature_range.start, d);
+    }
     let padding_range = r.pos()..total;
     let padding = r.take_rest();
     if !padding.is_empty() {
@@ -273,7 +302,14 @@ pub fn parse_encrypted<'a>(
         need: 4,
         have: total,
     })?;
-    let declared = u32_field(&mut r, "total_length", total, ENCRYPTED_HEADER_LEN, d)?;
+    let declared = u32_field(
+        &mut r,
+        "total_length",
+        Measures::Input,
+        total,
+        ENCRYPTED_HEADER_LEN,
+        d,
+    )?;
     if u64::from(declared) != u64::try_from(total).unwrap_or(u64::MAX) {
         return Err(ThemisError::LengthMismatch {
             what: "the Secure Message total_length",
@@ -282,7 +318,14 @@ pub fn parse_encrypted<'a>(
         });
     }
     let wrapped_key = if message_type == MessageType::RsaEncrypted {
-        let k = u32_field(&mut r, "encrypted_key_length", total, 12, d)?;
+        let k = u32_field(
+            &mut r,
+            "encrypted_key_length",
+            of("wrapped_key"),
+            total,
+            12,
+            d,
+        )?;
         let k = usize::try_from(k).unwrap_or(usize::MAX);
         if let Some(expected) = wrapped_len.filter(|&e| e != k) {
             return Err(ThemisError::LengthMismatch {
@@ -316,18 +359,122 @@ pub fn parse_encrypted<'a>(
 }
 
 fn record_cell(seen: &CellRanges, d: &mut Dissection) {
-    let fields: [(&str, &Range<usize>, &str); 7] = [
-        ("cell.alg", &seen.alg, "0x40010100 = AES-256-GCM, Soter KDF"),
-        ("cell.iv_length", &seen.iv_length, ""),
-        ("cell.auth_tag_length", &seen.tag_length, ""),
-        ("cell.message_length", &seen.message_length, ""),
-        ("cell.iv", &seen.iv, ""),
-        ("cell.auth_tag", &seen.tag, ""),
-        ("cell.ciphertext", &seen.ciphertext, ""),
+    let len = |name: &str| FieldKind::u32_le_length_of(name);
+    let fields: [(&str, &Range<usize>, &str, FieldKind); 7] = [
+        (
+            "cell.alg",
+            &seen.alg,
+            "0x40010100 = AES-256-GCM, Soter KDF",
+            FieldKind::uint_le(4),
+        ),
+        ("cell.iv_length", &seen.iv_length, "", len("cell.iv")),
+        (
+            "cell.auth_tag_length",
+            &seen.tag_length,
+            "",
+            len("cell.auth_tag"),
+        ),
+        (
+            "cell.message_length",
+            &seen.message_length,
+            "",
+            len("cell.ciphertext"),
+        ),
+        ("cell.iv", &seen.iv, "", FieldKind::Bytes),
+        ("cell.auth_tag", &seen.tag, "", FieldKind::Bytes),
+        ("cell.ciphertext", &seen.ciphertext, "", FieldKind::Bytes),
     ];
-    for (name, range, note) in fields {
+    for (name, range, note, kind) in fields {
         if !range.is_empty() {
-            d.field(name, range.clone(), note);
+            d.field_as(name, range.clone(), note, kind);
         }
+    }
+}
+
+/// A signed message by its content; the two lengths are derived when it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedMessage {
+    /// The type word as written (Themis writes [`EC_SIGNED`] or [`RSA_SIGNED`]).
+    pub message_type: u32,
+    /// The signed plaintext.
+    pub plaintext: Vec<u8>,
+    /// The signature: DER ECDSA or RSA-PSS.
+    pub signature: Vec<u8>,
+    /// Bytes after the declared signature (the legacy buffer tail); Themis writes none.
+    pub padding: Vec<u8>,
+}
+
+/// A u32 length for the wire; past 4 GiB it saturates (the reference refuses such inputs
+/// before writing).
+fn len32(n: usize) -> [u8; 4] {
+    u32::try_from(n).unwrap_or(u32::MAX).to_le_bytes()
+}
+
+impl Codec for SignedMessage {
+    type Error = ThemisError;
+
+    /// Reads a signed message of an exact signed type, with the loosest legacy-tail bound
+    /// (no key is known here).
+    fn read(bytes: &[u8]) -> Result<Self, ThemisError> {
+        let mut d = Dissection::default();
+        let signed = [MessageType::EcSigned, MessageType::RsaSigned];
+        let ty = read_type(bytes, &signed, "a signed message type", &mut d)?;
+        let view = parse_signed(bytes, ty, None, &mut d)?;
+        Ok(SignedMessage {
+            message_type: ty.value(),
+            plaintext: view.plaintext.to_vec(),
+            signature: view.signature.to_vec(),
+            padding: view.padding.to_vec(),
+        })
+    }
+
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.message_type.to_le_bytes());
+        out.extend_from_slice(&len32(self.plaintext.len()));
+        out.extend_from_slice(&len32(self.signature.len()));
+        out.extend_from_slice(&self.plaintext);
+        out.extend_from_slice(&self.signature);
+        out.extend_from_slice(&self.padding);
+    }
+}
+
+/// An encrypted message by its content; the total length and the wrapped key's length are
+/// derived when it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncryptedMessage {
+    /// The type word as written (Themis writes [`EC_ENCRYPTED`] or [`RSA_ENCRYPTED`]).
+    pub message_type: u32,
+    /// RSA only: the OAEP ciphertext of the cell's master key.
+    pub wrapped_key: Option<Vec<u8>>,
+    /// The Secure Cell.
+    pub cell: Cell,
+}
+
+impl Codec for EncryptedMessage {
+    type Error = ThemisError;
+
+    fn read(bytes: &[u8]) -> Result<Self, ThemisError> {
+        let mut d = Dissection::default();
+        let encrypted = [MessageType::EcEncrypted, MessageType::RsaEncrypted];
+        let ty = read_type(bytes, &encrypted, "an encrypted message type", &mut d)?;
+        let view = parse_encrypted(bytes, ty, None, &mut d)?;
+        Ok(EncryptedMessage {
+            message_type: ty.value(),
+            wrapped_key: view.wrapped_key.map(<[u8]>::to_vec),
+            cell: Cell::from_view(&view.cell),
+        })
+    }
+
+    fn encode(&self, out: &mut Vec<u8>) {
+        let cell = self.cell.to_bytes();
+        let wrapped = self.wrapped_key.as_deref();
+        let total = ENCRYPTED_HEADER_LEN + wrapped.map_or(0, |w| 4 + w.len()) + cell.len();
+        out.extend_from_slice(&self.message_type.to_le_bytes());
+        out.extend_from_slice(&len32(total));
+        if let Some(w) = wrapped {
+            out.extend_from_slice(&len32(w.len()));
+            out.extend_from_slice(w);
+        }
+        out.extend_from_slice(&cell);
     }
 }

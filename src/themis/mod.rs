@@ -8,25 +8,37 @@
 //!
 //! Randomness is always an argument so that vectors are reproducible.
 
-mod cell;
-mod container;
+pub mod cell;
+pub mod container;
+pub mod der;
 mod ec;
 mod encrypt;
 mod error;
 mod inspect;
-mod kdf;
-mod keys;
+pub mod kdf;
+pub mod keys;
 mod kind;
-mod message;
+pub mod message;
 mod rsa;
 mod sign;
 
-pub use encrypt::{decrypt, encrypt, EncryptRandom};
+pub use cell::Cell;
+pub use container::KeyContainer;
+pub use der::DerSignature;
+pub use ec::Curve;
+pub use encrypt::{decrypt, encrypt, EncryptRandom, RSA_SECRET_LEN};
 pub use error::ThemisError;
 pub use inspect::dissect;
-pub use keys::{generate_ec_keypair, generate_rsa_keypair, key_check, public_key_for};
+pub use keys::{
+    ec_point, ecdh, ecdsa_sign, generate_ec_keypair, generate_ec_keypair_on, generate_rsa_keypair,
+    generate_rsa_keypair_with_exponent, key_check, public_key_for, rsa_private_key, rsa_public_key,
+    KeyFields,
+};
 pub use kind::KeyKind;
-pub use message::{MessageType, EC_ENCRYPTED, EC_SIGNED, RSA_ENCRYPTED, RSA_SIGNED};
+pub use message::{
+    EncryptedMessage, MessageType, SignedMessage, EC_ENCRYPTED, EC_SIGNED, RSA_ENCRYPTED,
+    RSA_SIGNED,
+};
 pub use sign::{sign, verify};
 
 #[cfg(test)]

@@ -3,23 +3,24 @@
 use super::ec::EcPublic;
 use super::error::ThemisError;
 use super::keys::{parse_key, Key};
-use super::message::{self, MessageType};
+use super::message::{self, MessageType, SignedMessage};
 use super::rsa;
-use crate::wire::Dissection;
+use crate::wire::{Codec, Dissection};
 use ::rsa::traits::PublicKeyParts;
 use ::rsa::RsaPublicKey;
 
 /// Frames a signed message: type, message_length, signature_length, plaintext, signature.
 fn frame(ty: MessageType, message: &[u8], signature: &[u8]) -> Result<Vec<u8>, ThemisError> {
-    let m = u32::try_from(message.len()).map_err(|_| ThemisError::TooLong(message.len()))?;
-    let s = u32::try_from(signature.len()).map_err(|_| ThemisError::TooLong(signature.len()))?;
-    let mut out = Vec::with_capacity(12 + message.len() + signature.len());
-    out.extend_from_slice(&ty.value().to_le_bytes());
-    out.extend_from_slice(&m.to_le_bytes());
-    out.extend_from_slice(&s.to_le_bytes());
-    out.extend_from_slice(message);
-    out.extend_from_slice(signature);
-    Ok(out)
+    for part in [message, signature] {
+        u32::try_from(part.len()).map_err(|_| ThemisError::TooLong(part.len()))?;
+    }
+    Ok(SignedMessage {
+        message_type: ty.value(),
+        plaintext: message.to_vec(),
+        signature: signature.to_vec(),
+        padding: Vec::new(),
+    }
+    .to_bytes())
 }
 
 /// Signs `message` with an EC or RSA private key.

@@ -1,8 +1,30 @@
 //! Binary values as text: hex (the protocol's encoding) and the two base64 dialects of the
-//! Mixin ecosystem.
+//! Mixin ecosystem; and [`Codec`], which pairs each format's decoder with its encoder.
 
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
+
+/// A wire structure with its strict decoder and its encoder side by side (rustls pairs
+/// `read` and `encode` the same way), so the generator, the mutants and the fuzzer build
+/// messages with the reference's own writers.
+///
+/// Lengths, counts and checksums are not held: `encode` derives them from the content, and
+/// `read` accepts only input whose derived fields are right, so `encode(read(b)) == b` for
+/// every `b` that reads, and `read(encode(x)) == x` for every well-formed `x`.
+pub trait Codec: Sized {
+    /// Why input does not read.
+    type Error;
+    /// Reads the structure strictly.
+    fn read(bytes: &[u8]) -> Result<Self, Self::Error>;
+    /// Appends the structure's bytes.
+    fn encode(&self, out: &mut Vec<u8>);
+    /// The structure's bytes.
+    fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.encode(&mut out);
+        out
+    }
+}
 
 /// Lowercase hex, the protocol's encoding of binary values.
 pub fn to_hex(bytes: &[u8]) -> String {

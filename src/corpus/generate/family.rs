@@ -38,7 +38,8 @@ fn hex_arg(args: &Value, name: &str) -> Vec<u8> {
 }
 
 /// Whether the reference rejects `args` only because of a leniency that the corpus marks
-/// `acceptable` (docs/VECTORS.md): an unchecked Mixin version byte or key padding, Themis's
+/// `acceptable` (docs/VECTORS.md): an unchecked Mixin version byte or key padding, a Mixin
+/// public key that only a lenient Edwards decoder converts, Themis's
 /// structural-only key check, its unchecked signed-type low byte and its tolerance of bytes
 /// after a signature.
 pub fn is_leniency(op: &str, args: &Value) -> bool {
@@ -59,6 +60,15 @@ pub fn is_leniency(op: &str, args: &Value) -> bool {
                 }
                 _ => false,
             }
+        }
+        // A point the strict conversion refuses but Go's edwards25519 converts (non-canonical,
+        // small-order or mixed-order): acceptable (SmallOrderPoint, NonCanonicalY, NegativeZeroX).
+        "mixin.convert_public_key" => {
+            let key = hex_arg(args, "public_key");
+            <[u8; 32]>::try_from(key.as_slice()).is_ok_and(|k| {
+                crate::mixin::keys::is_edwards_point(&k)
+                    && crate::mixin::keys::public_to_x25519(&k).is_err()
+            })
         }
         "themis.key.check" => matches!(
             crate::themis::key_check(&hex_arg(args, "key")),

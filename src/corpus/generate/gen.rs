@@ -24,19 +24,16 @@ pub struct Generated {
     pub tests: Vec<Vector>,
 }
 
-/// Builds one file's tests from a seeded generator.
-pub type Builder = fn(&mut Gen) -> Result<Generated, String>;
-
 /// One generated file.
 pub struct FileSpec {
     /// Path relative to the repository root, e.g. `vectors/mixin/decrypt.json`.
-    pub path: &'static str,
+    pub path: String,
     /// The op every test calls.
-    pub op: &'static str,
+    pub op: String,
     /// The seed used when the file does not exist yet.
     pub default_seed: u64,
-    /// The builder.
-    pub build: Builder,
+    /// The catalogue that builds it (`src/corpus/catalogue/<name>.jsonl`).
+    pub catalogue: &'static str,
 }
 
 /// A seeded source of inputs, with the reference at hand for expected outputs.
@@ -274,24 +271,5 @@ impl Gen {
                 unconfirmed: None,
             },
         }
-    }
-}
-
-/// A flag definition.
-pub fn note(
-    bug_type: &str,
-    description: &str,
-    implementations: &[(&str, &str)],
-    references: &[&str],
-) -> Note {
-    Note {
-        bug_type: bug_type.into(),
-        description: description.into(),
-        implementations: implementations
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-        references: references.iter().map(|r| r.to_string()).collect(),
-        defect: None,
     }
 }

@@ -1,20 +1,17 @@
 //! `sealcheck generate`: the generated part of the corpus, rewritten byte for byte from the
 //! seed recorded in each file.
 //!
-//! Each generated file has a builder (one per format and op, in `mixin.rs`, `mixin_decrypt.rs`,
-//! `themis.rs` and `extra.rs`) that draws every input from a seeded ChaCha20 stream (`gen.rs`)
-//! and asks the reference for every expected output; `family.rs` defines the accumulated
-//! families. Hand-curated files live in `vectors/curated/` and are never touched.
+//! Each generated file is a catalogue of records (`src/corpus/catalogue/*.jsonl`, interpreted
+//! by `catalogue/`) that draws every input from a seeded ChaCha20 stream (`gen.rs`) and asks
+//! the reference for every expected output; `family.rs` defines the accumulated families and
+//! `random/` their cases. Hand-curated files live in `vectors/curated/` and are never touched.
 
-mod extra;
+pub mod catalogue;
 pub mod family;
 mod gen;
-mod mixin;
-mod mixin_decrypt;
-mod mixin_parts;
-mod themis;
+mod random;
 
-pub use gen::{note, Builder, FileSpec, Gen, Generated, GENERATOR_VERSION};
+pub use gen::{FileSpec, Gen, Generated, GENERATOR_VERSION};
 
 use crate::corpus::{Accumulated, Check, Generator, Vector, VectorFile, SCHEMA_VERSION};
 use crate::protocol::Reply;
@@ -22,20 +19,35 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// Every generated file, Mixin first.
+/// Every generated file, one per catalogue with a `file` header, in catalogue order.
 pub fn files() -> Vec<FileSpec> {
-    let mut all = mixin::files();
-    all.extend(themis::files());
-    all.extend(extra::files());
-    all
+    catalogue::CATALOGUES
+        .iter()
+        .filter_map(|(name, text)| match catalogue::header(name, text) {
+            Ok(Some((path, op, seed))) => Some(FileSpec {
+                path,
+                op,
+                default_seed: seed,
+                catalogue: name,
+            }),
+            Ok(None) => None,
+            // Building it reports why it does not parse.
+            Err(_) => Some(FileSpec {
+                path: format!("src/corpus/catalogue/{name}.jsonl"),
+                op: String::new(),
+                default_seed: 0,
+                catalogue: name,
+            }),
+        })
+        .collect()
 }
 
 /// One pseudo-random case of `op` for accumulated vectors: mostly well-formed inputs, the
 /// rest single mutations of them.
 pub fn accumulated_args(g: &mut Gen, op: &str) -> Result<Value, String> {
     match op.split_once('.') {
-        Some(("mixin", _)) => mixin::accumulated_args(g, op),
-        Some(("themis", _)) => themis::accumulated_args(g, op),
+        Some(("mixin", _)) => random::mixin::accumulated_args(g, op),
+        Some(("themis", _)) => random::themis::accumulated_args(g, op),
         _ => Err(format!("no accumulated cases for {op}")),
     }
 }
@@ -48,7 +60,7 @@ pub fn has_accumulated(op: &str) -> bool {
 /// Builds one file from its seed.
 pub fn build(spec: &FileSpec, seed: u64) -> Result<VectorFile, String> {
     let mut gen = Gen::new(seed);
-    let g = (spec.build)(&mut gen)?;
+    let g = catalogue::build(spec.catalogue, &mut gen)?;
     let format = spec.op.split('.').next().unwrap_or_default().to_owned();
     // Keep only the notes the tests use, so the file defines exactly its flags.
     let used: std::collections::HashSet<&String> = g.tests.iter().flat_map(|t| &t.flags).collect();
@@ -63,7 +75,7 @@ pub fn build(spec: &FileSpec, seed: u64) -> Result<VectorFile, String> {
         .op
         .split_once('.')
         .is_some_and(|(fmt, name)| spec.path == format!("vectors/{fmt}/{name}.json"));
-    if main_file && has_accumulated(spec.op) {
+    if main_file && has_accumulated(&spec.op) {
         // A seed of its own, derived from the file's, so adding tests never moves the family;
         // small enough to survive JSON readers that hold numbers as doubles.
         let acc_seed = seed.wrapping_add(1_000_000) % (1 << 53);
@@ -76,14 +88,14 @@ pub fn build(spec: &FileSpec, seed: u64) -> Result<VectorFile, String> {
             ),
             seed: acc_seed,
             count,
-            digest: family::reference_digest(spec.op, acc_seed, count)?,
+            digest: family::reference_digest(&spec.op, acc_seed, count)?,
             provenance: gen.provenance(),
         });
     }
     Ok(VectorFile {
         schema_version: SCHEMA_VERSION,
         format,
-        op: spec.op.into(),
+        op: spec.op.clone(),
         description: g.description,
         generator: Some(Generator {
             version: GENERATOR_VERSION.into(),
@@ -109,12 +121,15 @@ fn recorded_seed(path: &Path) -> Option<u64> {
     v.get("generator")?.get("seed")?.as_u64()
 }
 
-/// Regenerates every generated file under `root`; with `check`, writes nothing and returns
-/// the paths that would change.
-pub fn generate_all(root: &Path, check: bool) -> Result<Vec<PathBuf>, String> {
+/// Regenerates every generated file under `root` (or only those whose path contains `only`);
+/// with `check`, writes nothing and returns the paths that would change.
+pub fn generate_all(root: &Path, check: bool, only: Option<&str>) -> Result<Vec<PathBuf>, String> {
     let mut changed = Vec::new();
     for spec in files() {
-        let path = root.join(spec.path);
+        if only.is_some_and(|o| !spec.path.contains(o)) {
+            continue;
+        }
+        let path = root.join(&spec.path);
         let seed = recorded_seed(&path).unwrap_or(spec.default_seed);
         let text = to_text(&build(&spec, seed)?)?;
         let old = std::fs::read_to_string(&path).unwrap_or_default();
@@ -138,8 +153,8 @@ pub fn random_file(op: &str, count: usize, seed: u64) -> Result<VectorFile, Stri
     let mut tests = Vec::with_capacity(count);
     for i in 0..count {
         let args = match op.split_once('.') {
-            Some(("mixin", _)) => mixin::random_args(&mut g, op)?,
-            Some(("themis", _)) => themis::random_args(&mut g, op)?,
+            Some(("mixin", _)) => random::mixin::random_args(&mut g, op)?,
+            Some(("themis", _)) => random::themis::random_args(&mut g, op)?,
             _ => return Err(format!("unknown op {op}")),
         };
         tests.push(user_vector(
@@ -218,7 +233,7 @@ fn user_vector(g: &mut Gen, op: &str, id: String, args: Value) -> Result<Vector,
                 .get("private_key")
                 .and_then(Value::as_str)
                 .unwrap_or_default();
-            let public = themis::public_for(key)?;
+            let public = random::themis::public_for(key)?;
             g.valid_checked(
                 op,
                 id,

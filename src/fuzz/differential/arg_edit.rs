@@ -1,98 +1,32 @@
-//! Edits of a vector's args: byte edits of hex fields aimed at their dissected fields, text
+//! Random edits of a vector's args for the differential fuzzer, in the mutation vocabulary
+//! (`crate::mutate::ArgEdit`): byte edits of hex fields aimed at their dissected fields, text
 //! edits of session ids, and array edits, each at a JSON pointer.
 
-use crate::fuzz::{fields_of, Edit, Source};
-use crate::{mixin, themis};
+use crate::fuzz::{decode_edit, Source};
+use crate::mutate::{is_text_arg, ArgEdit, Edit, Op, Place, Target};
 use rand_chacha::rand_core::RngCore;
 use rand_chacha::ChaCha8Rng;
 use serde_json::Value;
-use std::ops::Range;
 
-/// One change to a mutant's args, at a JSON pointer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Change {
-    /// An [`Edit`] of a hex field, aimed at the fields its dissection names.
-    Bytes(Edit),
-    /// An [`Edit`] of a text field (session ids), on its UTF-8 bytes.
-    Text(Edit),
-    /// Upper-case a text field.
-    Upper,
-    /// Drop an item of an array.
-    DropItem(usize),
-    /// Duplicate an item of an array.
-    DupItem(usize),
-}
-
-/// A change and where it applies.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ArgEdit {
-    /// JSON pointer into the args, e.g. `/body` or `/sessions/0/session_id`.
-    pub pointer: String,
-    /// What changes.
-    pub change: Change,
-}
-
-/// The dissected fields of a hex argument, when it is a body, a message or a key.
-fn arg_fields(op: &str, name: &str, bytes: &[u8]) -> Vec<(String, Range<usize>)> {
-    match (op.split('.').next(), name) {
-        (Some("mixin"), "body") => fields_of(&mixin::dissect(bytes)),
-        (Some("themis"), _) => themis::dissect(bytes)
-            .map(|d| fields_of(&d))
-            .unwrap_or_default(),
-        _ => Vec::new(),
+/// What kind of change an edit is, for grouping findings.
+pub(super) fn change_kind(e: &ArgEdit) -> &'static str {
+    match &e.edit {
+        Edit::At(_, Op::Upper) => "upper",
+        Edit::At(_, Op::DropItem(_)) => "drop",
+        Edit::At(_, Op::DupItem(_)) => "dup",
+        _ if is_text_arg(&e.pointer) => "text",
+        _ => "bytes",
     }
 }
 
-impl ArgEdit {
-    /// Applies the edit to `args` (no-op if the pointer no longer leads anywhere).
-    pub fn apply(&self, op: &str, args: &mut Value) {
-        let Some(target) = args.pointer_mut(&self.pointer) else {
-            return;
-        };
-        let name = self.pointer.rsplit('/').next().unwrap_or("");
-        match (&self.change, target) {
-            (Change::Bytes(edit), Value::String(s)) => {
-                if let Ok(bytes) = hex::decode(&*s) {
-                    let fields = arg_fields(op, name, &bytes);
-                    *s = hex::encode(edit.apply(&bytes, &fields));
-                }
-            }
-            (Change::Text(edit), Value::String(s)) => {
-                *s = String::from_utf8_lossy(&edit.apply(s.as_bytes(), &[])).into_owned();
-            }
-            (Change::Upper, Value::String(s)) => *s = s.to_uppercase(),
-            (Change::DropItem(i), Value::Array(a)) if !a.is_empty() => {
-                let i = i % a.len();
-                a.remove(i);
-            }
-            (Change::DupItem(i), Value::Array(a)) if !a.is_empty() => {
-                let i = i % a.len();
-                let item = a[i].clone();
-                a.insert(i, item);
-            }
-            _ => {}
-        }
-    }
-
-    /// In words, naming the dissected field for byte edits of `base`.
-    pub fn describe(&self, op: &str, args: &Value) -> String {
-        let name = self.pointer.rsplit('/').next().unwrap_or("");
-        let what = match &self.change {
-            Change::Bytes(edit) => {
-                let bytes = args
-                    .pointer(&self.pointer)
-                    .and_then(Value::as_str)
-                    .and_then(|s| hex::decode(s).ok())
-                    .unwrap_or_default();
-                edit.describe(&arg_fields(op, name, &bytes))
-            }
-            Change::Text(edit) => edit.describe(&[]),
-            Change::Upper => "upper-case".into(),
-            Change::DropItem(i) => format!("drop item {i}"),
-            Change::DupItem(i) => format!("duplicate item {i}"),
-        };
-        format!("{}: {what}", self.pointer)
-    }
+fn whole(op: Op) -> Edit {
+    Edit::At(
+        Place {
+            target: Target::Input,
+            sel: None,
+        },
+        op,
+    )
 }
 
 /// Where in the args a change can go: (pointer, kind).
@@ -129,9 +63,7 @@ fn slots(v: &Value, pointer: &str, out: &mut Vec<(String, Slot)>) {
         }
         Value::String(s) => {
             let hexy = s.len() % 2 == 0 && s.bytes().all(|b| b.is_ascii_hexdigit());
-            let name = pointer.rsplit('/').next().unwrap_or("");
-            let is_id = name == "session_id" || pointer.starts_with("/session_ids");
-            if hexy && !is_id {
+            if hexy && !is_text_arg(pointer) {
                 out.push((pointer.to_string(), Slot::Hex));
             } else {
                 out.push((pointer.to_string(), Slot::Text));
@@ -152,14 +84,20 @@ pub(super) fn random_edit(rng: &mut ChaCha8Rng, args: &Value) -> Option<ArgEdit>
     let mut raw = [0u8; 48];
     rng.fill_bytes(&mut raw);
     let mut s = Source::new(&raw);
-    let change = match slot {
-        Slot::Hex => Change::Bytes(Edit::from_source(&mut s)),
-        Slot::Text if s.u8() % 3 == 0 => Change::Upper,
-        Slot::Text => Change::Text(Edit::from_source(&mut s)),
-        Slot::Array if s.u8() % 2 == 0 => Change::DropItem(s.below(8)),
-        Slot::Array => Change::DupItem(s.below(8)),
+    let edit = match slot {
+        Slot::Hex => decode_edit(&mut s),
+        Slot::Text if s.u8() % 3 == 0 => whole(Op::Upper),
+        Slot::Text => {
+            // Text has no fields: the edit applies to the whole string.
+            let Edit::At(_, op) = decode_edit(&mut s) else {
+                unreachable!("decode_edit makes field edits")
+            };
+            whole(op)
+        }
+        Slot::Array if s.u8() % 2 == 0 => whole(Op::DropItem(s.below(8))),
+        Slot::Array => whole(Op::DupItem(s.below(8))),
     };
-    Some(ArgEdit { pointer, change })
+    Some(ArgEdit { pointer, edit })
 }
 
 #[cfg(test)]
@@ -167,6 +105,7 @@ mod tests {
     use super::*;
     use crate::fuzz::{fixed_keys, session_string};
     use crate::iut::Reference;
+    use crate::mixin;
     use crate::protocol::Reply;
     use crate::wire::Stage;
     use serde_json::json;
@@ -192,11 +131,17 @@ mod tests {
         let mut args = json!({"private_key": hex::encode(seed), "session_id": session_string(id), "body": hex::encode(&body)});
         let edit = ArgEdit {
             pointer: "/body".into(),
-            change: Change::Bytes(Edit::SetU16 { field: 1, value: 9 }),
+            edit: Edit::At(
+                Place {
+                    target: Target::Nth(1),
+                    sel: None,
+                },
+                Op::Write(vec![9, 0]),
+            ),
         };
         assert_eq!(
             edit.describe("mixin.decrypt", &args),
-            "/body: set session_count to u16 9"
+            "/body: session_count write [0900]"
         );
         edit.apply("mixin.decrypt", &mut args);
         let reply = Reference::default().answer("mixin.decrypt", &args);

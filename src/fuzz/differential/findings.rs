@@ -1,7 +1,7 @@
 //! Disagreements in words and as a vector file: one vector per shrunk finding, its
 //! expectation from the reference.
 
-use super::{Base, Change, Kind, Mutant};
+use super::{change_kind, Base, Kind, Mutant};
 use crate::corpus::{self, Expected, Note, Provenance, Vector, VectorFile, Verdict};
 use crate::protocol::{Failure, Reply};
 use crate::wire::Stage;
@@ -75,13 +75,7 @@ pub(super) fn signature(
         Err(f) => f.to_string().split(':').next().unwrap_or("").to_string(),
     };
     let last = m.edits.last().map(|e| {
-        let kind = match &e.change {
-            Change::Bytes(_) => "bytes",
-            Change::Text(_) => "text",
-            Change::Upper => "upper",
-            Change::DropItem(_) => "drop",
-            Change::DupItem(_) => "dup",
-        };
+        let kind = change_kind(e);
         let ptr: String = e
             .pointer
             .split('/')

@@ -6,17 +6,16 @@ mod arg_edit;
 mod compare;
 mod findings;
 
-pub use arg_edit::{ArgEdit, Change};
 pub use compare::{compare, Comparison, Kind};
 
-use arg_edit::random_edit;
+use arg_edit::{change_kind, random_edit};
 use compare::deterministic;
 use findings::{reply_summary, signature, write_findings, Finding};
 
 use crate::corpus;
-use crate::fuzz::Edit;
 use crate::iut::subprocess::Subprocess;
 use crate::iut::{Implementation, Reference};
+use crate::mutate::{ArgEdit, Edit, Expr, Op};
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::Value;
@@ -254,7 +253,7 @@ fn shrink(
     for i in 0..m.edits.len() {
         while budget > 0 {
             let ArgEdit {
-                change: Change::Bytes(Edit::Insert { field, bytes }),
+                edit: Edit::At(place, Op::Insert(Expr::Bytes(bytes))),
                 pointer,
             } = &m.edits[i]
             else {
@@ -266,10 +265,10 @@ fn shrink(
             let mut candidate = m.clone();
             candidate.edits[i] = ArgEdit {
                 pointer: pointer.clone(),
-                change: Change::Bytes(Edit::Insert {
-                    field: *field,
-                    bytes: bytes[..bytes.len() / 2].to_vec(),
-                }),
+                edit: Edit::At(
+                    place.clone(),
+                    Op::Insert(Expr::Bytes(bytes[..bytes.len() / 2].to_vec())),
+                ),
             };
             budget -= 1;
             let a = candidate.args(bases);

@@ -1,8 +1,9 @@
 //! Mixin targets: any bytes as a body, and well-formed bodies with edits aimed at their fields.
 
 use super::{check_dissection_ranges, pad};
-use crate::fuzz::{fields_of, fixed_keys, session_string, Edit, Source};
+use crate::fuzz::{decode_edit, fixed_keys, session_string, Source};
 use crate::mixin;
+use crate::mutate::Layout;
 
 pub(super) fn mixin_body(data: &[u8]) {
     let parsed = mixin::Body::parse(data);
@@ -71,13 +72,13 @@ pub(super) fn mixin_decrypt(data: &[u8]) -> Option<String> {
         let plain = mixin::decrypt(seed, &session_string(id), &case.body);
         assert_eq!(plain.as_deref(), Ok(&case.plaintext[..]), "unedited body");
     }
-    let fields = fields_of(&mixin::dissect(&case.body));
+    let fields = Layout::top_level(&mixin::dissect(&case.body));
     let mut edited = case.body.clone();
     let mut what = Vec::new();
     for _ in 0..1 + s.below(2) {
-        let edit = Edit::from_source(&mut s);
+        let edit = decode_edit(&mut s);
         what.push(edit.describe(&fields));
-        edited = edit.apply(&edited, &fields);
+        edited = edit.applied(&edited, &fields);
     }
     mixin_body(&edited);
     let who = s.below(case.recipients);

@@ -2,7 +2,8 @@
 //! with edits aimed at their fields, and fuzzed Secure Cells behind a valid header.
 
 use super::{check_dissection_ranges, pad};
-use crate::fuzz::{fields_of, fixed_keys, Edit, Source};
+use crate::fuzz::{decode_edit, fixed_keys, Source};
+use crate::mutate::Layout;
 use crate::themis;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -56,13 +57,13 @@ pub(super) fn themis_verify(data: &[u8]) -> Option<String> {
         themis::verify(&keys.alice.1, &signed).as_deref(),
         Ok(&message[..])
     );
-    let fields = fields_of(&themis::dissect(&signed).expect("a signed message dissects"));
+    let fields = Layout::top_level(&themis::dissect(&signed).expect("a signed message dissects"));
     let mut edited = signed.clone();
     let mut what = Vec::new();
     for _ in 0..1 + s.below(2) {
-        let edit = Edit::from_source(&mut s);
+        let edit = decode_edit(&mut s);
         what.push(edit.describe(&fields));
-        edited = edit.apply(&edited, &fields);
+        edited = edit.applied(&edited, &fields);
     }
     themis_message(&edited);
     if let Ok(got) = themis::verify(&keys.alice.1, &edited) {
@@ -97,13 +98,14 @@ pub(super) fn themis_decrypt(data: &[u8]) -> Option<String> {
         themis::decrypt(&keys.bob.0, &keys.alice.1, &encrypted).as_deref(),
         Ok(&message[..])
     );
-    let fields = fields_of(&themis::dissect(&encrypted).expect("an encrypted message dissects"));
+    let fields =
+        Layout::top_level(&themis::dissect(&encrypted).expect("an encrypted message dissects"));
     let mut edited = encrypted.clone();
     let mut what = Vec::new();
     for _ in 0..1 + s.below(2) {
-        let edit = Edit::from_source(&mut s);
+        let edit = decode_edit(&mut s);
         what.push(edit.describe(&fields));
-        edited = edit.apply(&edited, &fields);
+        edited = edit.applied(&edited, &fields);
     }
     themis_message(&edited);
     if let Ok(got) = themis::decrypt(&keys.bob.0, &keys.alice.1, &edited) {
