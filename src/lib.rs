@@ -14,6 +14,7 @@ pub mod inspect;
 pub mod iut;
 pub mod mixin;
 pub mod mutate;
+pub mod peer;
 pub mod protocol;
 pub mod report;
 pub mod themis;

@@ -21,6 +21,7 @@ const UNITS: &[&str] = &[
     "iut",
     "corpus/generate",
     "engine",
+    "peer",
     "report",
     "fuzz",
     "mutants",
@@ -51,6 +52,8 @@ const ALLOWED: &[(&str, &[&str], &str)] = &[
         "interprets the catalogue (cases are edits in the one vocabulary) and asks the reference for every expectation"),
     ("engine", &["wire", "corpus", "corpus/generate", "protocol", "iut"],
         "runs vectors and families against an implementation and judges the replies"),
+    ("peer", &["wire", "mixin", "themis", "inspect"],
+        "the remote party: serves the reference's rules and dissections over HTTP"),
     ("report", &["corpus", "engine"],
         "renders the engine's results, and turns them into observation files of the corpus"),
     ("fuzz", &["wire", "mixin", "themis", "mutate", "corpus", "protocol", "iut"],
@@ -59,7 +62,7 @@ const ALLOWED: &[(&str, &[&str], &str)] = &[
         "broken twins of the reference (written with its encoders, framing bugs as edits), judged by the engine"),
     ("bench", &["corpus", "protocol", "iut", "engine"],
         "measures the engine and the protocol"),
-    ("cli", &["wire", "inspect", "corpus/generate", "iut", "engine", "report", "fuzz", "mutants", "bench"],
+    ("cli", &["wire", "inspect", "corpus/generate", "iut", "engine", "peer", "report", "fuzz", "mutants", "bench"],
         "the command line over all of it; nothing uses it"),
 ];
 

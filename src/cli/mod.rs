@@ -11,6 +11,7 @@ mod merge;
 #[cfg(feature = "mutants")]
 mod mutants;
 mod observe;
+mod peer;
 mod run;
 mod serve;
 
@@ -102,6 +103,9 @@ enum Command {
         #[arg(long = "vectors", value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// A remote party to test a Mixin SDK or a Themis client against: the Mixin
+    /// encrypted-messages API, a Themis peer and a web page, on 127.0.0.1 (docs/PEER.md).
+    Peer(peer::PeerArgs),
     /// Combine the JSON reports of the shards of one `run --partition K/N` into the report
     /// of the whole run; exit 1 if it does not conform.
     Merge {
@@ -166,6 +170,7 @@ pub fn main() -> ExitCode {
             rounds,
         } => bench::bench(seconds, requests, jobs, rounds),
         Command::Fuzz(args) => fuzz::fuzz(&args),
+        Command::Peer(args) => peer::peer(&args),
     }
 }
 
