@@ -10,7 +10,7 @@
 
 use super::observe::FamilyRecord;
 use super::Outcome;
-use crate::corpus::generate::family::{canonical, cases, is_leniency};
+use crate::corpus::generate::family::{canonical, cases, left_out};
 use crate::corpus::generate::{accumulated_args, Gen};
 use crate::iut::{Implementation, Reference};
 use crate::protocol::{Failure, Reply};
@@ -534,7 +534,7 @@ pub(crate) fn family_cases(
             let parts: Vec<_> = batch
                 .chunks(per)
                 .map(|part| {
-                    scope.spawn(move || part.iter().map(|a| is_leniency(op, a)).collect::<Vec<_>>())
+                    scope.spawn(move || part.iter().map(|a| left_out(op, a)).collect::<Vec<_>>())
                 })
                 .collect();
             parts
@@ -669,12 +669,14 @@ mod tests {
 
 #[cfg(test)]
 mod leniency_tests {
-    use crate::corpus::generate::family::{canonical, is_leniency};
+    use crate::corpus::generate::family::{canonical, cases, is_leniency, unaskable};
+    use crate::corpus::generate::{accumulated_args, Gen};
     use crate::corpus::{load_embedded, Verdict};
     use crate::iut::Reference;
     use crate::protocol::Reply;
     use crate::wire::Stage;
     use serde_json::json;
+    use serde_json::Value;
 
     /// The flags of the leniencies a family leaves out (docs/VECTORS.md, "Accumulated
     /// families"): a lenient implementation accepts such a case, so no digest could hold for
@@ -763,6 +765,33 @@ mod leniency_tests {
         assert!(!is_leniency(
             "themis.sign",
             &json!({"private_key": "00", "message": "00"})
+        ));
+    }
+
+    #[test]
+    fn families_leave_out_seeds_of_another_length_and_keep_the_rest() {
+        for op in ["mixin.convert_private_key", "mixin.encrypt"] {
+            let drawn: Vec<Value> = (0..3000)
+                .scan(Gen::new(3), |g, _| accumulated_args(g, op).ok())
+                .collect();
+            let short = drawn.iter().filter(|a| unaskable(op, a)).count();
+            assert!(short > 0, "{op}: the draw must hold seeds to leave out");
+            let kept = cases(op, 3, 2000).unwrap();
+            assert!(
+                kept.iter()
+                    .all(|a| a["private_key"].as_str().unwrap().len() == 64),
+                "{op}"
+            );
+            assert!(kept.iter().any(|a| !is_leniency(op, a)), "{op}");
+        }
+        // Other ops keep a private key of any length (themis.sign's is a container).
+        assert!(!unaskable(
+            "themis.sign",
+            &json!({"private_key": "00", "message": "00"})
+        ));
+        assert!(!unaskable(
+            "mixin.decrypt",
+            &json!({"private_key": "00", "body": "00"})
         ));
     }
 
