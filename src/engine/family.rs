@@ -569,6 +569,7 @@ fn reference_digest_of(op: &str, cases: &[Value]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::corpus::generate::family::is_leniency;
     use crate::iut::Implementation;
     use crate::protocol::Hello;
 
