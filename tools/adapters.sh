@@ -2,7 +2,8 @@
 # Sets up every adapter and runs the corpus against each real implementation.
 #
 #   tools/adapters.sh check     run each against its expectations file (CI)
-#   tools/adapters.sh reports   also write reports/<implementation>-<version>.{json,md}
+#   tools/adapters.sh reports   also write reports/<implementation>-<version>.{json,md} and the
+#                               observation file vectors/observations/<implementation>-<version>.json
 #   tools/adapters.sh update    rewrite the expectations files from this run (keeps reasons)
 #
 # Needs Go, Node.js with npm, and Python 3 with venv; installs the pinned implementations from
@@ -31,7 +32,7 @@ for t in "${targets[@]}"; do
   args=(run --target "$cmd" --expectations "$exp" --timeout 30)
   case "$mode" in
     check) ;;
-    reports) args+=(--json "reports/$base.json" --markdown "reports/$base.md") ;;
+    reports) args+=(--json "reports/$base.json" --markdown "reports/$base.md" --observe "vectors/observations/$base.json") ;;
     update) args+=(--update-expectations) ;;
     *) echo "usage: $0 check|reports|update" >&2; exit 2 ;;
   esac

@@ -9,7 +9,8 @@
 #   tools/native-themis.sh clone TAG [PREFIX]   the same from a fresh clone of tag TAG, where the
 #                                               machine can reach the repository (never in CI)
 #   tools/native-themis.sh check                 run every row against its expectations file (CI)
-#   tools/native-themis.sh reports               also write reports/<row>.{json,md} and the matrix
+#   tools/native-themis.sh reports               also write reports/<row>.{json,md}, the matrix and
+#                                               each row's observation file (vectors/observations/)
 #   tools/native-themis.sh update                rewrite the expectations files (keeps reasons)
 #
 # Rows: PyThemis, GoThemis, JsThemis and the themis crate on a core 0.15 (THEMIS_PREFIX, or
@@ -83,7 +84,7 @@ run() {
     done <"$unstable"
   fi
   case "$mode" in
-    reports) args+=(--json "reports/$base.json" --markdown "reports/$base.md") ;;
+    reports) args+=(--json "reports/$base.json" --markdown "reports/$base.md" --observe "vectors/observations/$base.json") ;;
     update) args+=(--update-expectations) ;;
   esac
   echo "== $name"

@@ -14,6 +14,7 @@ pub fn lint(paths: &[PathBuf]) -> ExitCode {
     for p in &lint.problems {
         outln!("{p}");
     }
+    print_counts(&lint);
     outln!(
         "{} files, {} vectors, {} problems",
         lint.files,
@@ -25,4 +26,32 @@ pub fn lint(paths: &[PathBuf]) -> ExitCode {
     } else {
         ExitCode::from(1)
     }
+}
+
+/// What backs each verdict: upstream data, real implementations, or the reference alone.
+fn print_counts(lint: &engine::Lint) {
+    use crate::engine::Backing;
+    let backings = [Backing::Upstream, Backing::Observed, Backing::ReferenceOnly];
+    outln!(
+        "{:<11} {:>8} {:>21} {:>15}",
+        "verdict", "upstream", "real implementations", "reference only"
+    );
+    for verdict in ["valid", "invalid", "acceptable"] {
+        let n = |b: Backing| {
+            lint.counts
+                .get(&(verdict.to_owned(), b))
+                .copied()
+                .unwrap_or(0)
+        };
+        outln!(
+            "{verdict:<11} {:>8} {:>21} {:>15}",
+            n(backings[0]),
+            n(backings[1]),
+            n(backings[2])
+        );
+    }
+    outln!(
+        "families: {} of {} reproduced by a real implementation",
+        lint.families.0, lint.families.1
+    );
 }

@@ -23,6 +23,7 @@ mod lint;
 mod merge;
 #[cfg(feature = "mutants")]
 mod mutants;
+mod observe;
 mod out;
 mod peer;
 mod run;
@@ -184,6 +185,25 @@ Examples:
 Exit codes: 0 written, 1 the corpus changed more than vectors/VERSION's bump allows (--manifest),
 2 usage or setup errors.")]
     Export(export::ExportArgs),
+    /// Turn a JSON report of `sealcheck run --target` into an observation file: what the
+    /// implementation did with each vector (vectors/observations/, docs/VECTORS.md).
+    #[command(after_help = "\
+Examples:
+  sealcheck run --target \"python3 my_adapter.py\" --json run.json
+  sealcheck observe run.json --out vectors/observations/my-impl-1.0.json
+  sealcheck run --target \"python3 my_adapter.py\" --observe my-impl.json   (both at once)
+
+Exit codes: 0 written, 2 the report or vector files could not be read, or the file written.")]
+    Observe {
+        /// The JSON report (`sealcheck run --json`).
+        report: PathBuf,
+        /// Where to write the observation file.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// The vector files the run used, if not the embedded corpus (repeatable).
+        #[arg(long = "vectors", value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
     /// A remote party to test a Mixin SDK or a Themis client against: the Mixin
     /// encrypted-messages API, a Themis peer and a web page, on 127.0.0.1 (docs/PEER.md).
     Peer(peer::PeerArgs),
@@ -252,6 +272,7 @@ pub fn main() -> ExitCode {
         Command::Generate(args) => generate::generate(&args),
         Command::Diff { old, new } => diff::diff(&old, &new),
         Command::Export(args) => export::export(&args),
+        Command::Observe { report, out, files } => observe::observe(&report, &files, &out),
         Command::Merge {
             reports,
             json,

@@ -67,6 +67,10 @@ pub struct RunArgs {
     /// Write a Markdown report here.
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
+    /// Write the observation file of this run here: what the target did with each vector
+    /// (docs/VECTORS.md; the same as `sealcheck observe` on the JSON report).
+    #[arg(long, value_name = "FILE")]
+    pub observe: Option<PathBuf>,
     /// Seconds allowed for each reply of a target.
     #[arg(long, default_value_t = 10.0)]
     pub timeout: f64,
@@ -472,6 +476,9 @@ fn write_reports(report: &Report, args: &RunArgs) -> Result<(), String> {
     }
     if let Some(p) = &args.markdown {
         write(p, report::to_markdown(report))?;
+    }
+    if let Some(p) = &args.observe {
+        super::observe::write_observations(report, &args.files, p)?;
     }
     Ok(())
 }

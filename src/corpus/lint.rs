@@ -1,6 +1,7 @@
-//! `sealcheck lint`'s rules for vector files: what makes a file consistent, and which
-//! provenance notes contradict the verdict they stand behind.
+//! `sealcheck lint`'s rules for vector files: what makes a file consistent, and (through
+//! `evidence`) whether every provenance claim holds against what it names.
 
+use super::evidence::{self, EvidenceReport, EvidenceSet};
 use super::{Vector, VectorFile, Verdict};
 use std::collections::HashSet;
 
@@ -17,9 +18,15 @@ pub trait Oracle {
 }
 
 /// Checks that a set of files is consistent: ids unique, flags defined, valid vectors carry an
-/// output or a checker, invalid ones a stage, and the reference (through `oracle`) agrees
-/// with every vector.
-pub fn lint(files: &[(String, VectorFile)], oracle: &mut dyn Oracle) -> Vec<String> {
+/// output or a checker, invalid ones a stage, every provenance claim holds against
+/// `evidence`, and the reference (through `oracle`) agrees with every vector. The report's
+/// problems include the evidence's; its counts say what backs each verdict.
+pub fn lint(
+    files: &[(String, VectorFile)],
+    evidence: &EvidenceSet,
+    oracle: &mut dyn Oracle,
+) -> EvidenceReport {
+    let mut report = evidence::check(files, evidence);
     let mut problems = Vec::new();
     let mut ids = HashSet::new();
     for (path, file) in files {
@@ -69,11 +76,6 @@ pub fn lint(files: &[(String, VectorFile)], oracle: &mut dyn Oracle) -> Vec<Stri
             if v.expected.provenance.is_empty() {
                 problems.push(format!("{path}: {} has no provenance", v.id));
             }
-            for p in &v.expected.provenance {
-                if let Some(why) = contradiction(v, &p.source) {
-                    problems.push(format!("{path}: {}: {why}", v.id));
-                }
-            }
             match v.expected.result {
                 Verdict::Valid if v.expected.ok.is_none() && v.expected.check.is_none() => problems
                     .push(format!(
@@ -94,85 +96,7 @@ pub fn lint(files: &[(String, VectorFile)], oracle: &mut dyn Oracle) -> Vec<Stri
             }
         }
     }
-    problems
-}
-
-/// What a provenance note says an implementation did, where it says so in words that
-/// `lint` understands: "returned THEMIS_SUCCESS" / "returned THEMIS_FAIL…", "accepted it as
-/// <kind>", "rejected", "decrypted to …".
-fn contradiction(v: &Vector, source: &str) -> Option<String> {
-    let accepted = source.contains("returned THEMIS_SUCCESS")
-        || source.contains("accepted it as")
-        || source.contains("decrypted to");
-    let rejected = (source.contains("returned THEMIS_")
-        && !source.contains("returned THEMIS_SUCCESS"))
-        || source.contains(" rejected");
-    match v.expected.result {
-        Verdict::Valid if rejected => Some(format!("valid, but its provenance says: {source}")),
-        Verdict::Invalid if accepted => Some(format!("invalid, but its provenance says: {source}")),
-        Verdict::Valid => {
-            // "accepted it as ec_public" must match the expected kind.
-            let kind = source
-                .split("accepted it as ")
-                .nth(1)?
-                .split_whitespace()
-                .next()?;
-            let want = v.expected.ok.as_ref()?.get("kind")?.as_str()?;
-            (kind != want).then(|| format!("expects {want}, but its provenance says: {source}"))
-        }
-        _ => None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn provenance_contradictions_are_found() {
-        let v = |result: Verdict, ok: Option<serde_json::Value>| Vector {
-            id: "themis.key.check/x/y".into(),
-            comment: "c".into(),
-            flags: vec![],
-            args: serde_json::json!({}),
-            expected: crate::corpus::Expected {
-                result,
-                ok,
-                stage: None,
-                check: None,
-                provenance: vec![],
-            },
-        };
-        let kind = Some(serde_json::json!({"kind": "ec_public"}));
-        assert!(contradiction(
-            &v(Verdict::Valid, None),
-            "wasm-themis 0.15.0 returned THEMIS_FAIL"
-        )
-        .is_some());
-        assert!(contradiction(
-            &v(Verdict::Invalid, None),
-            "wasm-themis 0.15.0 returned THEMIS_SUCCESS"
-        )
-        .is_some());
-        assert!(contradiction(
-            &v(Verdict::Valid, kind.clone()),
-            "wasm-themis 0.15.0 accepted it as ec_private"
-        )
-        .is_some());
-        assert!(contradiction(
-            &v(Verdict::Valid, kind),
-            "wasm-themis 0.15.0 accepted it as ec_public"
-        )
-        .is_none());
-        assert!(contradiction(
-            &v(Verdict::Invalid, None),
-            "wasm-themis 0.15.0 returned THEMIS_INVALID_PARAMETER"
-        )
-        .is_none());
-        assert!(contradiction(
-            &v(Verdict::Acceptable, None),
-            "wasm-themis 0.15.0 returned THEMIS_SUCCESS"
-        )
-        .is_none());
-    }
+    problems.append(&mut report.problems);
+    report.problems = problems;
+    report
 }

@@ -6,9 +6,30 @@ mod embedded {
     include!(concat!(env!("OUT_DIR"), "/corpus.rs"));
 }
 
-/// The embedded corpus: (path, contents) of every file under vectors/.
+/// The embedded corpus: (path, contents) of every vector file under vectors/.
 pub fn embedded() -> &'static [(&'static str, &'static str)] {
     embedded::FILES
+}
+
+/// The embedded evidence: observation files, upstream data and the policy file, as (path,
+/// contents).
+pub fn embedded_evidence() -> Evidence {
+    Evidence {
+        observations: embedded::OBSERVATIONS,
+        upstream: embedded::UPSTREAM,
+        policy: embedded::POLICY,
+    }
+}
+
+/// The files that provenance claims are checked against.
+#[derive(Debug, Clone, Copy)]
+pub struct Evidence {
+    /// vectors/observations/*.json.
+    pub observations: &'static [(&'static str, &'static str)],
+    /// vectors/upstream/*.json.
+    pub upstream: &'static [(&'static str, &'static str)],
+    /// vectors/policy.json (empty when there is none).
+    pub policy: &'static [(&'static str, &'static str)],
 }
 
 /// Parses a vector file; the error names the path.

@@ -3,18 +3,20 @@
 //! generated files.
 
 mod check;
+pub mod evidence;
 pub mod export;
 pub mod generate;
 mod lint;
 mod load;
+pub mod observation;
 pub mod release;
 mod schema;
 mod types;
 
 pub use lint::{lint, Oracle};
-pub use load::{embedded, load_embedded, load_paths, parse};
-pub use schema::{schema_errors, SCHEMA};
+pub use load::{embedded, embedded_evidence, load_embedded, load_paths, parse, Evidence};
+pub use schema::{observation_schema_errors, schema_errors, OBSERVATIONS_SCHEMA, SCHEMA};
 pub use types::{
-    Accumulated, Check, Expected, Generator, MixinRecipient, Note, Provenance, Vector, VectorFile,
-    Verdict, SCHEMA_VERSION,
+    Accumulated, Check, Claim, Expected, Generator, MixinRecipient, Note, Provenance, Vector,
+    VectorFile, Verdict, SCHEMA_VERSION,
 };

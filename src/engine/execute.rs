@@ -1,7 +1,8 @@
 //! Running selected vectors against an implementation: exactly one judged result per
 //! vector, with the expectations file applied.
 
-use super::{judge, run_family, Expectations, Outcome};
+use super::observe::{self, FamilyRecord, ReplyRecord};
+use super::{judge, run_family_recorded, Expectations, Outcome};
 use crate::corpus::{Accumulated, Vector};
 use crate::iut::{Implementation, Incident};
 use crate::protocol::Failure;
@@ -49,6 +50,12 @@ pub struct VectorResult {
     /// The expectations file's reason, when the vector is listed there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub known_failure: Option<String>,
+    /// What the implementation replied (absent when the op was not sent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply: Option<ReplyRecord>,
+    /// For an accumulated family: the digest the implementation produced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family: Option<FamilyRecord>,
     /// The vector's args, long values cut ([`super::shorten`]), so that a failure can be read
     /// without the corpus at hand; of a family, its seed and count.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -101,27 +108,30 @@ pub fn execute(
     let mut replies = imp.call_many(&to_send, progress).into_iter();
     let mut results = Vec::with_capacity(selected.len());
     for (op, v) in selected {
-        let outcome = if supported.contains(op) {
-            match replies.next() {
-                Some(reply) => judge(op, v, &reply),
-                None => Outcome::NoReply(Failure::ProtocolError(
+        let (outcome, reply) = if supported.contains(op) {
+            let reply = replies.next().unwrap_or_else(|| {
+                Err(Failure::ProtocolError(
                     "the implementation returned too few results".into(),
-                )),
-            }
+                ))
+            });
+            let outcome = judge(op, v, &reply);
+            let record = observe::record_reply(v, &reply, &outcome);
+            (outcome, Some(record))
         } else {
-            Outcome::Skipped(format!("{} does not list op {op}", hello.name))
+            let why = format!("{} does not list op {op}", hello.name);
+            (Outcome::Skipped(why), None)
         };
-        results.push(
-            result_of(
-                &v.id,
-                op,
-                &format!("{:?}", v.expected.result).to_lowercase(),
-                outcome,
-                strict,
-                expectations,
-            )
-            .describing(v),
-        );
+        let mut result = result_of(
+            &v.id,
+            op,
+            &format!("{:?}", v.expected.result).to_lowercase(),
+            outcome,
+            strict,
+            expectations,
+        )
+        .describing(v);
+        result.reply = reply;
+        results.push(result);
     }
     Ok(results)
 }
@@ -136,14 +146,17 @@ pub fn execute_accumulated(
     let hello = imp.hello()?;
     let mut results = Vec::new();
     for (op, a) in selected {
-        let outcome = if hello.ops.iter().any(|o| o == op) {
-            run_family(imp, op, a.seed, a.count, &a.digest)
+        let (outcome, family) = if hello.ops.iter().any(|o| o == op) {
+            let (outcome, record) = run_family_recorded(imp, op, a.seed, a.count, &a.digest);
+            (outcome, Some(record))
         } else {
-            Outcome::Skipped(format!("{} does not list op {op}", hello.name))
+            let why = format!("{} does not list op {op}", hello.name);
+            (Outcome::Skipped(why), None)
         };
-        results.push(
-            result_of(&a.id, op, "accumulated", outcome, strict, expectations).describing_family(a),
-        );
+        let mut result = result_of(&a.id, op, "accumulated", outcome, strict, expectations)
+            .describing_family(a);
+        result.family = family;
+        results.push(result);
     }
     Ok(results)
 }
@@ -243,5 +256,7 @@ pub fn result_of(
         args: None,
         comment: String::new(),
         cases: None,
+        reply: None,
+        family: None,
     }
 }

@@ -17,6 +17,10 @@ pub struct Expectations {
     /// Free text for people.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub comment: String,
+    /// Why entries came or went when the corpus changed (a verdict corrected, a vector
+    /// added), one sentence each, oldest first; kept when the file is rewritten.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<String>,
     /// Known failures, keyed by vector id.
     #[serde(default)]
     pub failures: BTreeMap<String, KnownFailure>,

@@ -8,8 +8,9 @@
 //! shards' cases, checks each of its cases against the reference instead, and `merge`
 //! combines the shards' [`FamilySlice`]s into the verdict an unsharded run gives.
 
+use super::observe::FamilyRecord;
 use super::Outcome;
-use crate::corpus::generate::family::{canonical, cases, is_leniency};
+use crate::corpus::generate::family::{canonical, cases, left_out};
 use crate::corpus::generate::{accumulated_args, Gen};
 use crate::iut::{Implementation, Reference};
 use crate::protocol::{Failure, Reply};
@@ -73,9 +74,31 @@ pub fn run_family(
     count: u64,
     want: &str,
 ) -> Outcome {
+    run_family_recorded(imp, op, seed, count, want).0
+}
+
+/// [`run_family`], with what the implementation produced: its digest, when it answered
+/// every case, and whether that is the recorded one.
+pub fn run_family_recorded(
+    imp: &mut dyn Implementation,
+    op: &str,
+    seed: u64,
+    count: u64,
+    want: &str,
+) -> (Outcome, FamilyRecord) {
+    let mut record = FamilyRecord {
+        digest: None,
+        matches: false,
+        cases: count,
+        answered: 0,
+        unsupported: 0,
+    };
     let cases = match cases(op, seed, count) {
         Ok(c) => c,
-        Err(e) => return Outcome::Fail(format!("cannot regenerate the cases: {e}")),
+        Err(e) => {
+            let outcome = Outcome::Fail(format!("cannot regenerate the cases: {e}"));
+            return (outcome, record);
+        }
     };
     let family = format!("{op} family");
     // Block by block, so an implementation that crashes is not restarted thousands of
@@ -89,7 +112,42 @@ pub fn run_family(
             break;
         }
     }
-    judge_family(op, seed, count, want, &cases, outs)
+    record_of(&outs, want, &mut record);
+    (judge_family(op, seed, count, want, &cases, outs), record)
+}
+
+/// What a family's replies produced: how many were answered and unsupported (up to the
+/// first without a reply), and the digest when every case was answered and supported.
+pub(crate) fn record_of(outs: &[CaseOut], want: &str, record: &mut FamilyRecord) {
+    let answered: Vec<&CaseOut> = outs
+        .iter()
+        .take_while(|c| matches!(c, CaseOut::Answer { .. }))
+        .collect();
+    record.answered = answered.len() as u64;
+    record.unsupported = answered
+        .iter()
+        .filter(|c| {
+            matches!(
+                c,
+                CaseOut::Answer {
+                    unsupported: Some(_),
+                    ..
+                }
+            )
+        })
+        .count() as u64;
+    if record.answered == record.cases && record.unsupported == 0 {
+        let mut h = Sha256::new();
+        for out in &answered {
+            if let CaseOut::Answer { canonical, .. } = out {
+                h.update(canonical.as_bytes());
+                h.update(b"\n");
+            }
+        }
+        let got = hex::encode(h.finalize());
+        record.matches = got == want;
+        record.digest = Some(got);
+    }
 }
 
 /// The verdict on a family from its cases' replies in order (up to the first block with a
@@ -476,7 +534,7 @@ pub(crate) fn family_cases(
             let parts: Vec<_> = batch
                 .chunks(per)
                 .map(|part| {
-                    scope.spawn(move || part.iter().map(|a| is_leniency(op, a)).collect::<Vec<_>>())
+                    scope.spawn(move || part.iter().map(|a| left_out(op, a)).collect::<Vec<_>>())
                 })
                 .collect();
             parts
@@ -511,6 +569,7 @@ fn reference_digest_of(op: &str, cases: &[Value]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::corpus::generate::family::is_leniency;
     use crate::iut::Implementation;
     use crate::protocol::Hello;
 
@@ -606,5 +665,188 @@ mod tests {
         assert_eq!(blocks(512), 1);
         assert_eq!(blocks(513), 2);
         assert_eq!(blocks(10_000), 20);
+    }
+}
+
+#[cfg(test)]
+mod leniency_tests {
+    use crate::corpus::generate::family::{canonical, cases, is_leniency, unaskable};
+    use crate::corpus::generate::{accumulated_args, Gen};
+    use crate::corpus::{load_embedded, Verdict};
+    use crate::iut::Reference;
+    use crate::protocol::Reply;
+    use crate::wire::Stage;
+    use serde_json::json;
+    use serde_json::Value;
+
+    /// The flags of the leniencies a family leaves out (docs/VECTORS.md, "Accumulated
+    /// families"): a lenient implementation accepts such a case, so no digest could hold for
+    /// it and for the strict reference at once.
+    const FAMILY_LENIENCIES: [&str; 7] = [
+        "VersionUnchecked",
+        "PaddingUnchecked",
+        "KeyCheckDeferred",
+        "RsaCrtUnchecked",
+        "RsaExponent",
+        "SignedTypeLowByte",
+        "TrailingBytesAfterSignature",
+    ];
+
+    #[test]
+    fn is_leniency_covers_every_acceptable_vector_of_a_family_leniency_and_no_valid_one() {
+        let mut covered = 0;
+        for (path, f) in load_embedded().unwrap() {
+            for v in &f.tests {
+                let lenient = is_leniency(&f.op, &v.args);
+                let flagged = v
+                    .flags
+                    .iter()
+                    .any(|x| FAMILY_LENIENCIES.contains(&x.as_str()));
+                // KNOWN GAP (docs/verdict-changes.md C4, C5): is_leniency has no arm for
+                // themis.sign and themis.encrypt, whose key vectors A12 to A14 made acceptable, nor for
+                // A14's hybrid points in themis.verify;
+                // whether their families draw such keys is not yet checked.
+                let gap = matches!(f.op.as_str(), "themis.sign" | "themis.encrypt")
+                    || v.flags.iter().any(|x| x == "HybridPoint");
+                if v.expected.result == Verdict::Acceptable && flagged && !gap {
+                    assert!(
+                        lenient,
+                        "{path}: {} is a family leniency the families keep",
+                        v.id
+                    );
+                    covered += 1;
+                }
+                if v.expected.result == Verdict::Valid {
+                    assert!(
+                        !lenient,
+                        "{path}: {} is valid, but a family would drop it",
+                        v.id
+                    );
+                }
+            }
+        }
+        assert!(covered > 100, "only {covered} acceptable vectors checked");
+    }
+
+    fn vector_args(id: &str) -> serde_json::Value {
+        load_embedded()
+            .unwrap()
+            .into_iter()
+            .flat_map(|(_, f)| f.tests)
+            .find(|v| v.id == id)
+            .map(|v| v.args)
+            .unwrap_or_else(|| panic!("no vector {id}"))
+    }
+
+    #[test]
+    fn is_leniency_tells_a_version_edit_from_a_tag_edit() {
+        // The Mixin desktop client's own body (upstream data).
+        let args = vector_args("mixin.decrypt/upstream/flutter-encryptedDecryptTest");
+        let body = args["body"].as_str().unwrap().to_owned();
+        let with = |body: String| {
+            let mut a = args.clone();
+            a["body"] = body.into();
+            is_leniency("mixin.decrypt", &a)
+        };
+        assert!(!with(body.clone()), "the body itself decrypts");
+        assert!(
+            with(format!("02{}", &body[2..])),
+            "version 2: VersionUnchecked"
+        );
+        assert!(
+            with(format!("00{}", &body[2..])),
+            "version 0: VersionUnchecked"
+        );
+        let flipped = format!(
+            "{}{}",
+            &body[..body.len() - 1],
+            if body.ends_with('0') { '1' } else { '0' }
+        );
+        assert!(!with(flipped), "an edited tag fails everywhere");
+        assert!(!with(String::new()), "an empty body fails everywhere");
+        // No leniency a family leaves out exists for these ops.
+        assert!(!is_leniency(
+            "mixin.checksum",
+            &json!({"session_ids": ["A"]})
+        ));
+        assert!(!is_leniency(
+            "themis.sign",
+            &json!({"private_key": "00", "message": "00"})
+        ));
+    }
+
+    #[test]
+    fn families_leave_out_seeds_of_another_length_and_keep_the_rest() {
+        for op in ["mixin.convert_private_key", "mixin.encrypt"] {
+            let drawn: Vec<Value> = (0..3000)
+                .scan(Gen::new(3), |g, _| accumulated_args(g, op).ok())
+                .collect();
+            let short = drawn.iter().filter(|a| unaskable(op, a)).count();
+            assert!(short > 0, "{op}: the draw must hold seeds to leave out");
+            let kept = cases(op, 3, 2000).unwrap();
+            assert!(
+                kept.iter()
+                    .all(|a| a["private_key"].as_str().unwrap().len() == 64),
+                "{op}"
+            );
+            assert!(kept.iter().any(|a| !is_leniency(op, a)), "{op}");
+        }
+        // Other ops keep a private key of any length (themis.sign's is a container).
+        assert!(!unaskable(
+            "themis.sign",
+            &json!({"private_key": "00", "message": "00"})
+        ));
+        assert!(!unaskable(
+            "mixin.decrypt",
+            &json!({"private_key": "00", "body": "00"})
+        ));
+    }
+
+    #[test]
+    fn canonical_forms_keep_outputs_and_only_the_fact_of_a_rejection() {
+        let args = json!({"session_ids": []});
+        let ok = Reply::Ok(json!({"checksum": ""}));
+        assert_eq!(
+            canonical("mixin.checksum", &args, &ok),
+            r#"ok:{"checksum":""}"#
+        );
+        let at = |stage| Reply::error("no", Some("E"), stage);
+        assert_eq!(
+            canonical("mixin.checksum", &args, &at(Some(Stage::Key))),
+            "rejected"
+        );
+        assert_eq!(
+            canonical("mixin.checksum", &args, &at(Some(Stage::Length))),
+            canonical("mixin.checksum", &args, &at(None)),
+            "stages are not part of the digest"
+        );
+        assert_eq!(
+            canonical("mixin.checksum", &args, &Reply::Unsupported("x".into())),
+            "unsupported"
+        );
+    }
+
+    #[test]
+    fn a_signature_counts_by_whether_the_reference_verifies_it() {
+        let files = load_embedded().unwrap();
+        let sign = files
+            .iter()
+            .flat_map(|(_, f)| &f.tests)
+            .find(|v| v.id.starts_with("themis.sign/") && v.expected.result == Verdict::Valid)
+            .expect("a valid sign vector");
+        let mut reference = Reference::default();
+        let signed = reference.answer("themis.sign", &sign.args);
+        assert_eq!(canonical("themis.sign", &sign.args, &signed), "signed:true");
+        // The same signature, judged against another message.
+        let mut other = sign.args.clone();
+        other["message"] = "00ff".into();
+        assert_eq!(canonical("themis.sign", &other, &signed), "signed:false");
+        let garbage = Reply::Ok(json!({"signed": "00"}));
+        assert_eq!(
+            canonical("themis.sign", &sign.args, &garbage),
+            "signed:false"
+        );
+        let rejected = Reply::error("no", None, None);
+        assert_eq!(canonical("themis.sign", &sign.args, &rejected), "rejected");
     }
 }

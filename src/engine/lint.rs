@@ -2,6 +2,7 @@
 //! the reference agrees with each vector and family, and this answers by running it.
 
 use super::{judge, Outcome};
+use crate::corpus::evidence::{EvidenceReport, EvidenceSet};
 use crate::corpus::{self, generate::family, Oracle, Vector, VectorFile, Verdict};
 use crate::iut::Reference;
 use crate::protocol::{Reply, OPS};
@@ -29,21 +30,44 @@ impl Oracle for ReferenceOracle {
                 Outcome::Fail("the reference accepts an acceptable vector".into())
             }
             (Verdict::Acceptable, _) => Outcome::Pass,
+            // A stage set's first stage is the reference's own.
+            (
+                Verdict::Invalid,
+                Reply::Error {
+                    stage: Some(got), ..
+                },
+            ) if Some(*got) != v.expected.stage => {
+                return Some(format!(
+                    "the reference rejects at {got}, but the vector's stage (the first of its set) is {}",
+                    v.expected.stage.map(|s| s.to_string()).unwrap_or_default()
+                ));
+            }
             _ => judge(op, v, &Ok(reply)),
         };
         (outcome != Outcome::Pass).then(|| outcome.to_string())
     }
 }
 
-/// Every problem `sealcheck lint` finds in `files`: the corpus's rules, with the reference
-/// run against every vector and family.
+/// Every problem `sealcheck lint` finds in `files`: the corpus's rules and the evidence
+/// behind each verdict (the embedded observations, upstream data and policy), with the
+/// reference run against every vector and family.
 pub fn lint_files(files: &[(String, VectorFile)]) -> Vec<String> {
-    corpus::lint(
+    lint_with_evidence(files).problems
+}
+
+/// [`lint_files`], with the counts of what backs each verdict.
+pub fn lint_with_evidence(files: &[(String, VectorFile)]) -> EvidenceReport {
+    let (evidence, mut problems) = EvidenceSet::parse(&corpus::embedded_evidence());
+    let mut report = corpus::lint(
         files,
+        &evidence,
         &mut ReferenceOracle {
             reference: Reference::default(),
         },
-    )
+    );
+    problems.append(&mut report.problems);
+    report.problems = problems;
+    report
 }
 
 /// What `sealcheck lint` found in a set of files.
@@ -55,6 +79,10 @@ pub struct Lint {
     pub vectors: usize,
     /// Every problem, schema violations first for each file, one sentence each.
     pub problems: Vec<String>,
+    /// What backs each verdict: (verdict, backing) → vectors.
+    pub counts: std::collections::BTreeMap<(String, corpus::evidence::Backing), usize>,
+    /// Families reproduced by a real implementation, and all families.
+    pub families: (usize, usize),
 }
 
 /// Lints vector files from disk, or the embedded corpus when `paths` is empty: the schema,
@@ -90,7 +118,8 @@ pub fn lint_paths(paths: &[PathBuf]) -> Result<Lint, String> {
             Err(e) => problems.push(e),
         }
     }
-    problems.extend(lint_files(&files));
+    let mut report = lint_with_evidence(&files);
+    problems.append(&mut report.problems);
     if paths.is_empty() {
         // The whole corpus: its version, changelog and manifest must agree with it.
         problems.extend(corpus::release::release_problems(&files));
@@ -99,5 +128,7 @@ pub fn lint_paths(paths: &[PathBuf]) -> Result<Lint, String> {
         files: files.len(),
         vectors: files.iter().map(|(_, f)| f.tests.len()).sum(),
         problems,
+        counts: report.counts,
+        families: report.families,
     })
 }

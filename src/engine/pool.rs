@@ -4,7 +4,10 @@
 //! not depend on N. A family's digest is over its cases in order: its blocks are gathered,
 //! then hashed.
 
-use super::family::{answer_block, family_cases, judge_family, CaseOut, FamilySlice, BLOCK};
+use super::family::{
+    answer_block, family_cases, judge_family, record_of, CaseOut, FamilySlice, BLOCK,
+};
+use super::observe::{record_reply, FamilyRecord, ReplyRecord};
 use super::{judge, Outcome, Progress};
 use crate::corpus::{Accumulated, Vector};
 use crate::iut::{Implementation, Incident};
@@ -41,8 +44,11 @@ pub(crate) enum FamilyDone {
 
 /// Everything a plan gave, in plan order.
 pub(crate) struct Finished {
-    pub vectors: Vec<Outcome>,
+    /// Each vector's outcome, with what the implementation replied (none if it was lost).
+    pub vectors: Vec<(Outcome, Option<ReplyRecord>)>,
     pub families: Vec<FamilyDone>,
+    /// What each family's replies produced (unsliced runs that sent its cases).
+    pub family_records: Vec<Option<FamilyRecord>>,
     /// In the order of the requests they concern: vectors, then families, then shutdowns.
     pub incidents: Vec<Incident>,
 }
@@ -89,8 +95,9 @@ struct Shared {
     ready: VecDeque<(usize, usize)>,
     finalize: VecDeque<usize>,
     fams: Vec<Fam>,
-    vectors: Vec<Option<Outcome>>,
+    vectors: Vec<Option<(Outcome, ReplyRecord)>>,
     families: Vec<Option<FamilyDone>>,
+    family_records: Vec<Option<FamilyRecord>>,
     incidents: Vec<(Key, Incident)>,
 }
 
@@ -122,6 +129,7 @@ pub(crate) fn run_plan(
         fams: plan.families.iter().map(|_| Fam::default()).collect(),
         vectors: vec![None; plan.vectors.len()],
         families: plan.families.iter().map(|_| None).collect(),
+        family_records: plan.families.iter().map(|_| None).collect(),
         incidents,
     });
     let wake = Condvar::new();
@@ -197,8 +205,12 @@ pub(crate) fn run_plan(
         vectors: shared
             .vectors
             .into_iter()
-            .map(|o| o.unwrap_or_else(|| Outcome::Fail("the harness lost this vector".into())))
+            .map(|o| match o {
+                Some((outcome, reply)) => (outcome, Some(reply)),
+                None => (Outcome::Fail("the harness lost this vector".into()), None),
+            })
             .collect(),
+        family_records: shared.family_records,
         families: shared
             .families
             .into_iter()
@@ -305,10 +317,14 @@ fn worker(
                         told = done;
                     }
                 });
-                let outcomes: Vec<Outcome> = slice
+                let outcomes: Vec<(Outcome, ReplyRecord)> = slice
                     .iter()
                     .zip(&replies)
-                    .map(|((op, v), r)| judge(op, v, r))
+                    .map(|((op, v), r)| {
+                        let outcome = judge(op, v, r);
+                        let record = record_reply(v, r, &outcome);
+                        (outcome, record)
+                    })
                     .collect();
                 let mut s = lock(shared);
                 for (k, o) in outcomes.into_iter().enumerate() {
@@ -411,6 +427,7 @@ fn worker(
                     let mut s = lock(shared);
                     s.fams.get_mut(f).map(std::mem::take).unwrap_or_default()
                 };
+                let mut record = None;
                 let done = match (fam.slice, fam.error) {
                     (Some(slice), _) => FamilyDone::Slice(Box::new(slice)),
                     (None, Some(e)) => FamilyDone::Outcome(Outcome::Fail(format!(
@@ -428,6 +445,15 @@ fn worker(
                             }
                         }
                         let cases = fam.cases.as_deref().map(Vec::as_slice).unwrap_or_default();
+                        let mut r = FamilyRecord {
+                            digest: None,
+                            matches: false,
+                            cases: pf.family.count,
+                            answered: 0,
+                            unsupported: 0,
+                        };
+                        record_of(&outs, &pf.family.digest, &mut r);
+                        record = Some(r);
                         FamilyDone::Outcome(judge_family(
                             pf.op,
                             pf.family.seed,
@@ -447,6 +473,9 @@ fn worker(
                 s.live = s.live.saturating_sub(1);
                 if let Some(slot) = s.families.get_mut(f) {
                     *slot = Some(done);
+                }
+                if let Some(slot) = s.family_records.get_mut(f) {
+                    *slot = record;
                 }
                 continue;
             }

@@ -9,6 +9,7 @@ use super::{KnownFailure, KnownIncident, Partition, Selection, Status, VectorRes
 use crate::corpus::{self, VectorFile};
 use crate::iut::subprocess::{Options, Subprocess};
 use crate::iut::{Implementation, Reference};
+use crate::protocol::Hello;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -71,6 +72,8 @@ pub struct Run {
     pub target: String,
     /// The implementation's name and version from the handshake.
     pub implementation: String,
+    /// Its handshake (none when the reference ran in process without one).
+    pub hello: Option<Hello>,
     /// Whether stage mismatches counted as failures.
     pub strict: bool,
     /// One result per selected vector, then one per selected family, in corpus order (of a
@@ -291,22 +294,26 @@ pub fn run(config: &Config, progress: &mut dyn Progress) -> Result<Run, String> 
     let mut results = Vec::with_capacity(mine.len() + accumulated.len());
     let mut outcomes = finished.vectors.into_iter();
     for (op, v) in &mine {
-        let outcome = if supported.contains(op) {
+        let (outcome, reply) = if supported.contains(op) {
             outcomes
                 .next()
-                .unwrap_or_else(|| Outcome::Fail("the harness lost this vector".into()))
+                .unwrap_or_else(|| (Outcome::Fail("the harness lost this vector".into()), None))
         } else {
-            Outcome::Skipped(not_listed(op))
+            (Outcome::Skipped(not_listed(op)), None)
         };
         let expected = format!("{:?}", v.expected.result).to_lowercase();
-        results.push(
-            result_of(&v.id, op, &expected, outcome, config.strict, &expectations).describing(v),
-        );
+        let mut result = result_of(&v.id, op, &expected, outcome, config.strict, &expectations)
+            .describing(v);
+        result.reply = reply;
+        results.push(result);
     }
     let mut family_slices = Vec::new();
     let mut done_families = finished.families.into_iter();
+    let mut family_records = finished.family_records.into_iter();
     for ((op, a), blocks) in accumulated.iter().zip(family_blocks) {
+        let mut record = None;
         let outcome = if supported.contains(op) {
+            record = family_records.next().flatten();
             match done_families.next() {
                 Some(FamilyDone::Outcome(o)) => o,
                 Some(FamilyDone::Slice(slice)) => {
@@ -325,17 +332,17 @@ pub fn run(config: &Config, progress: &mut dyn Progress) -> Result<Run, String> 
             }
             Outcome::Skipped(why)
         };
-        results.push(
-            result_of(
-                &a.id,
-                op,
-                "accumulated",
-                outcome,
-                config.strict,
-                &expectations,
-            )
-            .describing_family(a),
-        );
+        let mut result = result_of(
+            &a.id,
+            op,
+            "accumulated",
+            outcome,
+            config.strict,
+            &expectations,
+        )
+        .describing_family(a);
+        result.family = record;
+        results.push(result);
     }
     let incidents = finished
         .incidents
@@ -365,6 +372,7 @@ pub fn run(config: &Config, progress: &mut dyn Progress) -> Result<Run, String> 
     Ok(Run {
         target,
         implementation,
+        hello: Some(hello.clone()),
         strict: config.strict,
         results,
         restarts,
@@ -384,6 +392,7 @@ impl Run {
         let mut new = Expectations {
             implementation: self.implementation.clone(),
             comment: old.comment.clone(),
+            changes: old.changes.clone(),
             failures: Default::default(),
             // Incidents come and go: a listed class stays until someone removes it by hand.
             incidents: old.incidents.clone(),

@@ -143,8 +143,16 @@ fn mixin_encrypt(args: &Args, rng: &mut dyn Rng) -> Result<Value, Reply> {
     for (i, s) in args.array("sessions")?.iter().enumerate() {
         let s = Args(s);
         let id = s.str("session_id")?;
-        // Go's uuid.FromString accepts upper case, no hyphens, braces and urn: so do we.
+        // RFC 4122's string form only, in either case: Go's uuid.FromString also reads 32
+        // digits, braces and urn:uuid:, the official clients' parsers do not, and the
+        // reference takes the strict side (vectors/policy.json, mixin.encrypt/session-id-form).
         let id = uuid::Uuid::parse_str(id)
+            .map_err(|e| e.to_string())
+            .and_then(|u| {
+                (id.len() == 36)
+                    .then_some(u)
+                    .ok_or_else(|| "not the hyphenated 8-4-4-4-12 form of RFC 4122".to_owned())
+            })
             .map_err(|e| bad_args(format!("sessions[{i}].session_id {id:?}: {e}")))?;
         recipients.push(mixin::Recipient {
             session_id: id.into_bytes(),
@@ -301,6 +309,37 @@ mod tests {
                     assert_eq!(stage, None);
                 }
                 other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn encrypt_takes_session_ids_in_rfc_4122_form_only() {
+        let with = |id: &str| {
+            call(
+                "mixin.encrypt",
+                json!({"private_key": "00", "plaintext": "", "sessions": [{"session_id": id, "public_key": "00"}]}),
+            )
+        };
+        let id = "0f3c6c2a-5b1e-4c7d-9a28-1d4e6f8a9b01";
+        for bad in [
+            id.replace('-', ""),
+            format!("{{{id}}}"),
+            format!("urn:uuid:{id}"),
+        ] {
+            match with(&bad) {
+                Reply::Error { code, message, .. } => {
+                    assert_eq!(code.as_deref(), Some(BAD_ARGS), "{bad}");
+                    assert!(message.contains("8-4-4-4-12"), "{message}");
+                }
+                other => panic!("{bad}: {other:?}"),
+            }
+        }
+        for good in [id.to_owned(), id.to_uppercase()] {
+            // Past the id: the 1-byte seed is what fails.
+            match with(&good) {
+                Reply::Error { code, .. } => assert_ne!(code.as_deref(), Some(BAD_ARGS), "{good}"),
+                other => panic!("{good}: {other:?}"),
             }
         }
     }

@@ -20,6 +20,10 @@ pub enum MixinError {
     /// An ed25519 public key that does not decode to a curve point.
     #[error("ed25519 public key is not a point on the curve")]
     InvalidEdwardsPoint,
+    /// An ed25519 public key that is a point, but not one the conversion takes: a
+    /// non-canonical encoding, a small-order point or one outside the prime-order subgroup.
+    #[error("ed25519 public key refused: {0}")]
+    RefusedEdwardsPoint(&'static str),
     /// X25519 gave the all-zero secret: the peer key is a low-order point.
     #[error("X25519 with the {0} key gives the all-zero secret (a low-order point)")]
     LowOrderPoint(&'static str),
@@ -80,6 +84,7 @@ impl MixinError {
             MixinError::PrivateKeyLength(_)
             | MixinError::PublicKeyLength { .. }
             | MixinError::InvalidEdwardsPoint
+            | MixinError::RefusedEdwardsPoint(_)
             | MixinError::LowOrderPoint(_) => Stage::Key,
             MixinError::Truncated { .. } | MixinError::IvCount { .. } => Stage::Length,
             MixinError::Version(_) => Stage::Version,

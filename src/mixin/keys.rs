@@ -34,12 +34,34 @@ pub fn ed25519_public(seed: &[u8; 32]) -> [u8; 32] {
 
 /// ed25519 public key → X25519 (Montgomery u) public key, u = (1 + y) / (1 − y).
 ///
-/// Non-canonical encodings of valid points are accepted, as Go's edwards25519 does.
+/// Strict, as libsodium's `crypto_sign_ed25519_pk_to_curve25519` (iOS, PyPI mixinsdk git):
+/// the key must be RFC 8032's canonical encoding (y < p; x = 0 only with the sign bit clear),
+/// of a point that is not of small order and lies in the prime-order subgroup. Go's
+/// edwards25519 converts all of those too; the corpus marks them acceptable.
 pub fn public_to_x25519(ed_public: &[u8; 32]) -> Result<[u8; 32], MixinError> {
-    CompressedEdwardsY(*ed_public)
+    let point = CompressedEdwardsY(*ed_public)
         .decompress()
-        .map(|p| p.to_montgomery().to_bytes())
-        .ok_or(MixinError::InvalidEdwardsPoint)
+        .ok_or(MixinError::InvalidEdwardsPoint)?;
+    if point.compress().0 != *ed_public {
+        return Err(MixinError::RefusedEdwardsPoint(
+            "not the canonical encoding (y >= p, or x = 0 with the sign bit set)",
+        ));
+    }
+    if point.is_small_order() {
+        return Err(MixinError::RefusedEdwardsPoint("a point of small order"));
+    }
+    if !point.is_torsion_free() {
+        return Err(MixinError::RefusedEdwardsPoint(
+            "not in the prime-order subgroup",
+        ));
+    }
+    Ok(point.to_montgomery().to_bytes())
+}
+
+/// Whether 32 bytes decode to an edwards25519 point at all (canonical or not, of any order):
+/// what the lenient conversions (Go's edwards25519) take.
+pub fn is_edwards_point(bytes: &[u8; 32]) -> bool {
+    CompressedEdwardsY(*bytes).decompress().is_some()
 }
 
 /// The X25519 public key of an X25519 private key.
@@ -124,6 +146,51 @@ mod tests {
         let mut y = [0u8; 32];
         y[0] = 2;
         assert_eq!(public_to_x25519(&y), Err(MixinError::InvalidEdwardsPoint));
+    }
+
+    #[test]
+    fn points_libsodium_refuses_are_refused() {
+        let refused = |h: &str| {
+            matches!(
+                public_to_x25519(&h32(h)),
+                Err(MixinError::RefusedEdwardsPoint(_))
+            )
+        };
+        // The identity, and the order-2 point.
+        assert!(refused(
+            "0100000000000000000000000000000000000000000000000000000000000000"
+        ));
+        assert!(refused(
+            "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"
+        ));
+        // y = p + 3: a non-canonical encoding of a point (y = 3).
+        assert!(refused(
+            "f0ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"
+        ));
+        // x = 0 with the sign bit set.
+        assert!(refused(
+            "0100000000000000000000000000000000000000000000000000000000000080"
+        ));
+        // A public key plus a point of order 2: on the curve, outside the subgroup.
+        let seed = [9u8; 32];
+        let p = CompressedEdwardsY(ed25519_public(&seed))
+            .decompress()
+            .unwrap();
+        let t = CompressedEdwardsY(h32(
+            "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+        ))
+        .decompress()
+        .unwrap();
+        let mixed = (p + t).compress().0;
+        assert!(is_edwards_point(&mixed));
+        assert_eq!(
+            public_to_x25519(&mixed),
+            Err(MixinError::RefusedEdwardsPoint(
+                "not in the prime-order subgroup"
+            ))
+        );
+        // A seed's own public key converts.
+        assert!(public_to_x25519(&ed25519_public(&seed)).is_ok());
     }
 
     #[test]

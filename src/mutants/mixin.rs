@@ -420,11 +420,11 @@ pub(super) fn entries() -> Vec<Entry> {
         dec!("mixin-decrypt-no-version-check", "Never looks at the version byte.", "bot-api-go-client, fox-one, Android, desktop, Ruby, PyPI mixinsdk", true, { skip_version: true }),
         dec!("mixin-decrypt-no-padding-check", "Takes the first 16 unwrapped bytes as the key without checking the sixteen 0x10 padding bytes.", "bot-api-go-client, fox-one, Ruby, PyPI mixinsdk", true, { skip_padding: true }),
         dec!("mixin-decrypt-no-tag-check", "Strips the 16-byte GCM tag and decrypts the rest without verifying it.", "PyPI mixinsdk (`[:-16]`, no finalize)", false, { skip_tag: true }),
-        dec!("mixin-decrypt-session-bytes-match", "Matches the session block by its 16 raw bytes, so an upper-case or unhyphenated session id still matches.", "Android, iOS, desktop (raw-bytes comparison)", false, { matching: Match::FirstBytes }),
+        dec!("mixin-decrypt-session-bytes-match", "Matches the session block by its 16 raw bytes, so an upper-case or unhyphenated session id still matches (tolerated: RFC 4122 hex digits are case-insensitive on input, and the official apps match bytes).", "Android, iOS, desktop (raw-bytes comparison)", true, { matching: Match::FirstBytes }),
         dec!("mixin-decrypt-session-last-match", "Takes the last block with the session id instead of the first (no `break`).", "Android / Kotlin, desktop (loop without break)", false, { matching: Match::LastString }),
         dec!("mixin-decrypt-failure-as-empty", "Signals every decryption failure (unknown session, bad tag, truncation) as an empty plaintext with no error.", "bot-api-go-client (`return \"\", nil`)", false, { empty_on_failure: true }),
         dec!("mixin-decrypt-unknown-session-empty", "Returns an empty plaintext when no block carries the session id.", "Ruby mixin_bot (`''`), desktop (`null`)", false, { empty_on_unknown_session: true }),
-        dec!("mixin-decrypt-low-order-accepted", "Does not refuse the all-zero X25519 secret of a low-order sender key; it unwraps the message key under it.", "Android / Kotlin (whispersystems `calculateAgreement`)", false, { allow_low_order: true }),
+        dec!("mixin-decrypt-low-order-accepted", "Does not refuse the all-zero X25519 secret of a low-order sender key; it unwraps the message key under it (tolerated: RFC 7748 section 6.1 makes the check optional, and a body not made with that secret still fails at key_unwrap or authentication).", "Android / Kotlin (whispersystems `calculateAgreement`), iOS (`curve25519_donna`)", true, { allow_low_order: true }),
         enc!("mixin-encrypt-header-ed25519", "Writes the sender's ed25519 public key in the header instead of its Montgomery (X25519) form.", "likely: a port that forgets the Edwards-to-Montgomery conversion", { header_ed25519: true }),
         enc!("mixin-encrypt-header-omitted", "Leaves out the 32-byte sender key (conversion error ignored, as with a seed-only private key).", "bot-api-go-client with a 32-byte seed (`pub, _ :=`)", { header_omitted: true }),
         enc!("mixin-encrypt-count-big-endian", "Writes the session count big-endian.", "likely: a port using network byte order", { count_big_endian: true }),
@@ -448,19 +448,19 @@ pub(super) fn entries() -> Vec<Entry> {
             let seed: [u8; 32] = hex_arg(a, "private_key")?.try_into().ok()?;
             Some(ok_hex("private_key", &curve25519_dalek::scalar::clamp_integer(seed)))
         }),
-        other!("mixin-public-key-rejects-small-order", "Refuses small-order ed25519 public keys (identity, order 2 and 4 points) in the conversion, as libsodium's `crypto_sign_ed25519_pk_to_curve25519` does.", "iOS app (libsodium `crypto_sign_ed25519_pk_to_curve25519`, used for its own header key)", |_r, op, a| {
-            if op != "mixin.convert_public_key" { return None; }
-            let key: [u8; 32] = hex_arg(a, "public_key")?.try_into().ok()?;
-            let p = curve25519_dalek::edwards::CompressedEdwardsY(key).decompress()?;
-            p.is_small_order().then(|| reject("small-order ed25519 public key", Stage::Key))
-        }),
-        other!("mixin-public-key-rejects-non-canonical", "Refuses ed25519 public keys whose y is not reduced (y >= p), as strict RFC 8032 decoders do; Go accepts them.", "likely: a port with a strict RFC 8032 point decoder", |_r, op, a| {
-            if op != "mixin.convert_public_key" { return None; }
-            let key: [u8; 32] = hex_arg(a, "public_key")?.try_into().ok()?;
-            let mut y = key;
-            y[31] &= 0x7f;
-            let non_canonical = y[0] >= 0xed && y[1..31].iter().all(|b| *b == 0xff) && y[31] == 0x7f;
-            non_canonical.then(|| reject("non-canonical ed25519 public key", Stage::Key))
-        }),
+        Entry {
+            info: MutantInfo {
+                name: "mixin-public-key-any-point",
+                bug: "Converts every 32 bytes that decode to an edwards25519 point, canonical or not, of any order (the strict reference refuses non-canonical, small-order and mixed-order points, as libsodium does).",
+                real: "bot-api-go-client, fox-one/mixin-sdk-go (edwards25519 `SetBytes` + `BytesMontgomery`)",
+                tolerated: true,
+            },
+            twin: |_r: &mut Reference, op: &str, a: &Value| {
+                if op != "mixin.convert_public_key" { return None; }
+                let key: [u8; 32] = hex_arg(a, "public_key")?.try_into().ok()?;
+                let p = curve25519_dalek::edwards::CompressedEdwardsY(key).decompress()?;
+                Some(ok_hex("public_key", &p.to_montgomery().to_bytes()))
+            },
+        },
     ]
 }

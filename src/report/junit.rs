@@ -175,6 +175,8 @@ mod tests {
                 args: None,
                 comment: String::new(),
                 cases: None,
+                reply: None,
+                family: None,
             },
             VectorResult {
                 id: "b".into(),
@@ -187,6 +189,8 @@ mod tests {
                 args: None,
                 comment: String::new(),
                 cases: None,
+                reply: None,
+                family: None,
             },
         ];
         let xml = to_junit(&Report::new("t".into(), "impl".into(), false, results));

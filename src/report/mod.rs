@@ -4,10 +4,12 @@
 mod junit;
 mod markdown;
 mod merge;
+mod observe;
 
 pub use junit::to_junit;
 pub use markdown::to_markdown;
 pub use merge::merge;
+pub use observe::observations;
 
 use crate::engine::{FamilySlice, IncidentResult, Outcome, PartitionRecord, Run, VectorResult};
 use serde::{Deserialize, Serialize};
@@ -28,6 +30,12 @@ pub struct Report {
     pub target: String,
     /// The implementation's name and version from the handshake.
     pub implementation: String,
+    /// The handshake itself: name, version and ops, each as the implementation gave it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hello: Option<HelloRecord>,
+    /// The day of the run (UTC, `YYYY-MM-DD`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub date: String,
     /// Whether stage mismatches counted as failures.
     pub strict: bool,
     /// Outcome label → count.
@@ -59,6 +67,17 @@ pub struct Report {
     pub family_slices: Vec<FamilySlice>,
 }
 
+/// The handshake as a report records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HelloRecord {
+    /// Implementation name.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+    /// The ops it listed.
+    pub ops: Vec<String>,
+}
+
 impl Report {
     /// Builds the summary counts from the results.
     pub fn new(
@@ -83,6 +102,8 @@ impl Report {
             sealcheck: env!("CARGO_PKG_VERSION").into(),
             target,
             implementation,
+            hello: None,
+            date: String::new(),
             strict,
             outcomes,
             statuses,
@@ -192,6 +213,12 @@ impl Report {
         .with_incidents(run.incidents.clone());
         report.restarts = run.restarts;
         report.stderr_tail = run.stderr_tail.clone();
+        report.hello = run.hello.as_ref().map(|h| HelloRecord {
+            name: h.name.clone(),
+            version: h.version.clone(),
+            ops: h.ops.clone(),
+        });
+        report.date = today();
         report.partition = run.partition.clone();
         report.family_slices = run.family_slices.clone();
         report
@@ -259,6 +286,29 @@ impl Report {
         out.push('\n');
         out
     }
+}
+
+/// Today's date, UTC, as `YYYY-MM-DD` (days since the epoch to the proleptic Gregorian
+/// calendar, after Howard Hinnant's `civil_from_days`).
+pub fn today() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    civil_date(i64::try_from(secs / 86_400).unwrap_or(0))
+}
+
+fn civil_date(days: i64) -> String {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
 }
 
 /// What changed between two runs, for `sealcheck diff`.
@@ -366,7 +416,18 @@ mod tests {
             args: None,
             comment: String::new(),
             cases: None,
+            reply: None,
+            family: None,
         }
+    }
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_date(0), "1970-01-01");
+        assert_eq!(civil_date(11_016), "2000-02-29");
+        assert_eq!(civil_date(19_782), "2024-02-29");
+        assert_eq!(civil_date(20_089), "2025-01-01");
+        assert!(today().starts_with("20"));
     }
 
     #[test]

@@ -51,6 +51,8 @@ fn implementation() -> Implementation {
         args: None,
         comment: String::new(),
         cases: None,
+        reply: None,
+        family: None,
     }];
     let mut results = results;
     results.push(VectorResult {
@@ -64,6 +66,8 @@ fn implementation() -> Implementation {
         args: None,
         comment: String::new(),
         cases: None,
+        reply: None,
+        family: None,
     });
     let report = crate::report::Report::new(
         format!("cmd {EVIL}"),

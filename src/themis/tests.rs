@@ -12,7 +12,7 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
 const VECTORS: &str = include_str!("../../vectors/upstream/themis-upstream-vectors.json");
-const RESULTS: &str = include_str!("../../vectors/upstream/themis-upstream-check-results.json");
+const RESULTS: &str = include_str!("../../tests/data/themis-upstream-wasm-results.json");
 
 fn hex_field(v: &Value, name: &str) -> Option<Vec<u8>> {
     v.get(name)?.as_str().map(|s| hex::decode(s).unwrap())

@@ -265,8 +265,10 @@ impl Gen {
                 result,
                 ok,
                 stage,
+                stages: Vec::new(),
                 check,
                 provenance: self.provenance(),
+                unconfirmed: None,
             },
         }
     }

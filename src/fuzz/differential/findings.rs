@@ -159,6 +159,8 @@ pub(super) fn write_findings(
                     result,
                     ok,
                     stage,
+                    stages: Vec::new(),
+                    unconfirmed: None,
                     check: None,
                     provenance: vec![Provenance {
                         kind: "reference".into(),
@@ -188,6 +190,7 @@ pub(super) fn write_findings(
                     .into(),
                 implementations,
                 references: Vec::new(),
+                defect: None,
             },
         );
         let file = VectorFile {

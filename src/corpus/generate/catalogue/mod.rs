@@ -203,7 +203,7 @@ fn case(env: &mut Env<'_>, c: &Case) -> Result<Vector, String> {
     let id = id_of(&op, &c.id)?;
     let flags: Vec<&str> = c.flags.iter().map(String::as_str).collect();
     let stage = || c.stage.ok_or("a stage");
-    match (c.result, &c.check) {
+    let mut v = match (c.result, &c.check) {
         (Verdict::Valid, None) => env.g.valid(&op, id, c.comment.clone(), &flags, json),
         (Verdict::Valid, Some(chk)) => {
             let check = check(env, chk, &args, &json)?;
@@ -217,7 +217,11 @@ fn case(env: &mut Env<'_>, c: &Case) -> Result<Vector, String> {
             env.g
                 .acceptable(&op, id, c.comment.clone(), &flags, json, stage()?)
         }
-    }
+    }?;
+    // Gen checked the reference's stage against the set's first.
+    v.expected.stages = c.stages.clone();
+    v.expected.unconfirmed = c.unconfirmed.clone();
+    Ok(v)
 }
 
 /// The vector id of a record: the record carries the whole id, so searching the repository

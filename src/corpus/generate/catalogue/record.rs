@@ -22,6 +22,7 @@ struct Line {
     implementations: BTreeMap<String, String>,
     #[serde(default)]
     references: Vec<String>,
+    defect: Option<String>,
     include: Option<String>,
     #[serde(rename = "let")]
     lets: Option<String>,
@@ -31,10 +32,13 @@ struct Line {
     edit: Option<EditSpec>,
     result: Option<Verdict>,
     stage: Option<Stage>,
+    #[serde(default)]
+    stages: Vec<Stage>,
     check: Option<String>,
     #[serde(default)]
     flags: Vec<String>,
     comment: Option<String>,
+    unconfirmed: Option<String>,
 }
 
 /// A JSON object read in the order its keys are written (arguments are evaluated in that
@@ -102,8 +106,11 @@ pub struct Case {
     pub edit: Option<EditSpec>,
     /// The verdict.
     pub result: Verdict,
-    /// The stage an invalid or acceptable case is rejected at.
+    /// The stage an invalid or acceptable case is rejected at (the reference's).
     pub stage: Option<Stage>,
+    /// A stage set: every stage a careful decoder may name, the reference's first (given in
+    /// the record instead of `stage`); empty when `stage` is the only one.
+    pub stages: Vec<Stage>,
     /// How a randomised valid output is judged (`verify @key`, `decrypt @priv @pub`,
     /// `mixin`).
     pub check: Option<String>,
@@ -111,6 +118,8 @@ pub struct Case {
     pub flags: Vec<String>,
     /// What the case checks, in words.
     pub comment: String,
+    /// Why no real implementation can confirm the vector, when none can.
+    pub unconfirmed: Option<String>,
 }
 
 /// One line, told apart.
@@ -168,6 +177,7 @@ fn classify(l: Line) -> Result<Record, String> {
                 description: l.description.ok_or("a note needs description")?,
                 implementations: l.implementations,
                 references: l.references,
+                defect: l.defect,
             },
         ));
     }
@@ -181,7 +191,13 @@ fn classify(l: Line) -> Result<Record, String> {
             .ok_or_else(|| "a line is a file, note, include, let or case (id)".to_string());
     };
     let result = l.result.ok_or("a case needs result")?;
-    if (result == Verdict::Valid) != l.stage.is_none() {
+    let stage = match (l.stage, l.stages.as_slice()) {
+        (Some(_), [_, ..]) => return Err(format!("{id}: give stage or stages, not both")),
+        (None, [_]) => return Err(format!("{id}: a single stage is given as stage")),
+        (None, [first, ..]) => Some(*first),
+        (stage, []) => stage,
+    };
+    if (result == Verdict::Valid) != stage.is_none() {
         return Err(format!(
             "{id}: a stage goes with invalid and acceptable cases only"
         ));
@@ -193,10 +209,12 @@ fn classify(l: Line) -> Result<Record, String> {
         args: l.args.unwrap_or_default(),
         edit: l.edit,
         result,
-        stage: l.stage,
+        stage,
+        stages: l.stages,
         check: l.check,
         flags: l.flags,
         comment: l.comment.ok_or("a case needs a comment")?,
+        unconfirmed: l.unconfirmed,
     })))
 }
 

@@ -420,17 +420,19 @@ mod tests {
     }
 
     #[test]
-    fn accumulated_args_are_cheap_deterministic_and_answerable() {
+    fn accumulated_args_are_small_deterministic_and_answerable() {
+        // What a case costs is measured by `sealcheck bench`; here the bound is on its size.
         for op in crate::protocol::OPS
             .iter()
             .filter(|o| o.starts_with("mixin."))
         {
             let mut a = Gen::new(7);
             let mut b = Gen::new(7);
-            let start = std::time::Instant::now();
             for _ in 0..200 {
                 let x = accumulated_args(&mut a, op).unwrap();
                 assert_eq!(x, accumulated_args(&mut b, op).unwrap());
+                let size = x.to_string().len();
+                assert!(size < 16 * 1024, "{op}: a case of {size} bytes");
                 // The reference answers every case with ok or a staged error.
                 match a.answer(op, &x) {
                     crate::protocol::Reply::Ok(_)
@@ -438,11 +440,9 @@ mod tests {
                     other => panic!("{op}: {x}: {other:?}"),
                 }
             }
-            assert!(start.elapsed().as_secs() < 20, "{op} too slow");
             if std::env::var("SEALCHECK_DIST").is_ok() {
                 let mut c = Gen::new(9);
                 let mut tally = std::collections::BTreeMap::new();
-                let t = std::time::Instant::now();
                 for _ in 0..2000 {
                     let x = accumulated_args(&mut c, op).unwrap();
                     let k = match c.answer(op, &x) {
@@ -451,16 +451,7 @@ mod tests {
                     };
                     *tally.entry(k).or_insert(0) += 1;
                 }
-                eprintln!(
-                    "{op}: {:?} per case incl. reference {:?}",
-                    tally,
-                    t.elapsed() / 2000
-                );
-                let t = std::time::Instant::now();
-                for _ in 0..2000 {
-                    accumulated_args(&mut c, op).unwrap();
-                }
-                eprintln!("{op}: generation only {:?}", t.elapsed() / 2000);
+                eprintln!("{op}: {tally:?}");
             }
         }
     }
