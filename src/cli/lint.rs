@@ -34,7 +34,10 @@ fn print_counts(lint: &engine::Lint) {
     let backings = [Backing::Upstream, Backing::Observed, Backing::ReferenceOnly];
     outln!(
         "{:<11} {:>8} {:>21} {:>15}",
-        "verdict", "upstream", "real implementations", "reference only"
+        "verdict",
+        "upstream",
+        "real implementations",
+        "reference only"
     );
     for verdict in ["valid", "invalid", "acceptable"] {
         let n = |b: Backing| {
@@ -52,6 +55,7 @@ fn print_counts(lint: &engine::Lint) {
     }
     outln!(
         "families: {} of {} reproduced by a real implementation",
-        lint.families.0, lint.families.1
+        lint.families.0,
+        lint.families.1
     );
 }

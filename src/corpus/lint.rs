@@ -20,13 +20,15 @@ pub trait Oracle {
 /// Checks that a set of files is consistent: ids unique, flags defined, valid vectors carry an
 /// output or a checker, invalid ones a stage, every provenance claim holds against
 /// `evidence`, and the reference (through `oracle`) agrees with every vector. The report's
-/// problems include the evidence's; its counts say what backs each verdict.
+/// problems include the evidence's; its counts say what backs each verdict. `whole`: the
+/// files are the whole corpus.
 pub fn lint(
     files: &[(String, VectorFile)],
     evidence: &EvidenceSet,
     oracle: &mut dyn Oracle,
+    whole: bool,
 ) -> EvidenceReport {
-    let mut report = evidence::check(files, evidence);
+    let mut report = evidence::check(files, evidence, whole);
     let mut problems = Vec::new();
     let mut ids = HashSet::new();
     for (path, file) in files {

@@ -34,8 +34,8 @@ pub struct Evidence {
 
 /// Parses a vector file; the error names the path.
 pub fn parse(path: &str, text: &str) -> Result<VectorFile, String> {
-    let mut value: serde_json::Value = serde_json::from_str(text)
-        .map_err(|e| format!("{path}: not a vector file: {e}"))?;
+    let mut value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("{path}: not a vector file: {e}"))?;
     // An exported file (`sealcheck export`) says which corpus release it belongs to; that is
     // for the user who pinned it, and says nothing about the vectors themselves.
     if let Some(object) = value.as_object_mut() {

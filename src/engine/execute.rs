@@ -153,8 +153,8 @@ pub fn execute_accumulated(
             let why = format!("{} does not list op {op}", hello.name);
             (Outcome::Skipped(why), None)
         };
-        let mut result = result_of(&a.id, op, "accumulated", outcome, strict, expectations)
-            .describing_family(a);
+        let mut result =
+            result_of(&a.id, op, "accumulated", outcome, strict, expectations).describing_family(a);
         result.family = family;
         results.push(result);
     }

@@ -52,11 +52,12 @@ impl Oracle for ReferenceOracle {
 /// behind each verdict (the embedded observations, upstream data and policy), with the
 /// reference run against every vector and family.
 pub fn lint_files(files: &[(String, VectorFile)]) -> Vec<String> {
-    lint_with_evidence(files).problems
+    lint_with_evidence(files, true).problems
 }
 
-/// [`lint_files`], with the counts of what backs each verdict.
-pub fn lint_with_evidence(files: &[(String, VectorFile)]) -> EvidenceReport {
+/// [`lint_files`], with the counts of what backs each verdict; `whole` says whether `files` is
+/// the whole corpus (else observations of vectors outside it are not stale).
+pub fn lint_with_evidence(files: &[(String, VectorFile)], whole: bool) -> EvidenceReport {
     let (evidence, mut problems) = EvidenceSet::parse(&corpus::embedded_evidence());
     let mut report = corpus::lint(
         files,
@@ -64,6 +65,7 @@ pub fn lint_with_evidence(files: &[(String, VectorFile)]) -> EvidenceReport {
         &mut ReferenceOracle {
             reference: Reference::default(),
         },
+        whole,
     );
     problems.append(&mut report.problems);
     report.problems = problems;
@@ -118,7 +120,7 @@ pub fn lint_paths(paths: &[PathBuf]) -> Result<Lint, String> {
             Err(e) => problems.push(e),
         }
     }
-    let mut report = lint_with_evidence(&files);
+    let mut report = lint_with_evidence(&files, paths.is_empty());
     problems.append(&mut report.problems);
     if paths.is_empty() {
         // The whole corpus: its version, changelog and manifest must agree with it.

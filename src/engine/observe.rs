@@ -48,7 +48,8 @@ pub struct ReplyRecord {
     /// randomised output: whether the reference's check held).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_matches: Option<bool>,
-    /// For an `ok` reply: SHA-256 (hex) of the `ok` payload's JSON text.
+    /// For an `ok` reply: SHA-256 (hex) of the `ok` payload's JSON text; absent for a
+    /// randomised output (a vector with a `check`), which differs on every run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_sha256: Option<String>,
     /// For an `ok` reply whose JSON is at most [`KEEP_CHARS`] long: the payload itself.
@@ -125,13 +126,16 @@ pub fn record_reply(
             ..empty
         },
         Ok(Reply::Ok(value)) => {
+            // A randomised output is checked, not compared; its bytes say nothing the next
+            // run would repeat, so the record keeps only whether the check held.
+            let fixed = vector.expected.check.is_none();
             let text = value.to_string();
             ReplyRecord {
                 kind: ReplyKind::Ok,
                 output_matches: (vector.expected.result == Verdict::Valid)
                     .then_some(*outcome == Outcome::Pass),
-                output_sha256: Some(sha256_hex(&text)),
-                output: (text.chars().count() <= KEEP_CHARS).then_some(text),
+                output_sha256: fixed.then(|| sha256_hex(&text)),
+                output: (fixed && text.chars().count() <= KEEP_CHARS).then_some(text),
                 ..empty
             }
         }

@@ -302,8 +302,8 @@ pub fn run(config: &Config, progress: &mut dyn Progress) -> Result<Run, String> 
             (Outcome::Skipped(not_listed(op)), None)
         };
         let expected = format!("{:?}", v.expected.result).to_lowercase();
-        let mut result = result_of(&v.id, op, &expected, outcome, config.strict, &expectations)
-            .describing(v);
+        let mut result =
+            result_of(&v.id, op, &expected, outcome, config.strict, &expectations).describing(v);
         result.reply = reply;
         results.push(result);
     }

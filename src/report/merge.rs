@@ -125,5 +125,12 @@ pub fn merge(shards: &[Report]) -> Result<Report, String> {
     merged.sealcheck = first.sealcheck.clone();
     merged.restarts = shards.iter().map(|s| s.restarts).sum();
     merged.stderr_tail = first.stderr_tail.clone();
+    // The same implementation answered every shard; the run's day is its last shard's.
+    merged.hello = first.hello.clone();
+    merged.date = shards
+        .iter()
+        .map(|s| s.date.clone())
+        .max()
+        .unwrap_or_default();
     Ok(merged)
 }
