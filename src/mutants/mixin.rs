@@ -1,7 +1,7 @@
 //! Mixin mutants: a decrypt twin and an encrypt twin parameterised by quirks, and twins of the
 //! checksum and key conversions.
 
-use super::{hex_arg, ok_hex, reject, Entry, MutantInfo};
+use super::{hex_arg, ok_hex, Entry, MutantInfo};
 use crate::iut::Reference;
 use crate::mixin::body::{BlockParts, BodyParts};
 use crate::mixin::envelope::{wrap_key, KEY_PADDING};
