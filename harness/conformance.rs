@@ -79,6 +79,7 @@ fn main() {
                         None => sealcheck::engine::run_family(
                             &mut Reference::default(),
                             &op,
+                            a.cases,
                             a.seed,
                             a.count,
                             &a.digest,
@@ -87,7 +88,9 @@ fn main() {
                             let mut t = t
                                 .lock()
                                 .map_err(|_| Failed::from("the target lock is poisoned"))?;
-                            sealcheck::engine::run_family(&mut *t, &op, a.seed, a.count, &a.digest)
+                            sealcheck::engine::run_family(
+                                &mut *t, &op, a.cases, a.seed, a.count, &a.digest,
+                            )
                         }
                     };
                     conclude(outcome, strict)

@@ -193,7 +193,7 @@ pub fn show(args: &ShowArgs) -> ExitCode {
                     format!("{id} has {} cases: --case 0 to {}", a.count, a.count - 1),
                 );
             }
-            let cases = match family::cases(&f.op, a.seed, n + 1) {
+            let cases = match family::cases(&f.op, a.cases, a.seed, n + 1) {
                 Ok(c) => c,
                 Err(e) => return fail("show", e),
             };

@@ -11,7 +11,13 @@ pub trait Oracle {
     /// Whether the protocol defines `op`.
     fn knows_op(&self, op: &str) -> bool;
     /// The reference's digest of an accumulated family.
-    fn family_digest(&mut self, op: &str, seed: u64, count: u64) -> Result<String, String>;
+    fn family_digest(
+        &mut self,
+        op: &str,
+        subset: super::Subset,
+        seed: u64,
+        count: u64,
+    ) -> Result<String, String>;
     /// How the reference fails `vector` of `op`, if it does (the reference must pass every
     /// vector, and reject every acceptable one: it is the strict side of each leniency).
     fn reference_fails(&mut self, op: &str, vector: &Vector) -> Option<String>;
@@ -51,7 +57,7 @@ pub fn lint(
             if !ids.insert(a.id.clone()) {
                 problems.push(format!("{path}: duplicate id {}", a.id));
             }
-            match oracle.family_digest(&file.op, a.seed, a.count) {
+            match oracle.family_digest(&file.op, a.cases, a.seed, a.count) {
                 Ok(d) if d == a.digest => {}
                 Ok(d) => problems.push(format!(
                     "{path}: {}: the reference's digest is {d}, the file says {}",

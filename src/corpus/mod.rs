@@ -17,6 +17,6 @@ pub use lint::{lint, Oracle};
 pub use load::{embedded, embedded_evidence, load_embedded, load_paths, parse, Evidence};
 pub use schema::{observation_schema_errors, schema_errors, OBSERVATIONS_SCHEMA, SCHEMA};
 pub use types::{
-    Accumulated, Check, Claim, Expected, Generator, MixinRecipient, Note, Provenance, Vector,
-    VectorFile, Verdict, SCHEMA_VERSION,
+    Accumulated, Check, Claim, Expected, Generator, MixinRecipient, Note, Provenance, Subset,
+    Vector, VectorFile, Verdict, SCHEMA_VERSION,
 };

@@ -116,6 +116,9 @@ pub struct Accumulated {
     pub id: String,
     /// What the family covers.
     pub comment: String,
+    /// Which of the op's cases the family keeps; all of them when absent.
+    #[serde(default, skip_serializing_if = "Subset::is_all")]
+    pub cases: Subset,
     /// Seed of the case generator.
     pub seed: u64,
     /// How many cases.
@@ -124,6 +127,47 @@ pub struct Accumulated {
     pub digest: String,
     /// Where the digest comes from.
     pub provenance: Vec<Provenance>,
+}
+
+/// Which of an op's pseudo-random cases a family keeps. An op whose cases split into classes
+/// that different real implementations can answer gets one family per class, so that each
+/// family has an implementation that can reproduce it (docs/VECTORS.md, "Accumulated
+/// families").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Subset {
+    /// Every case (but documented leniencies and cases no implementation can be asked).
+    #[default]
+    All,
+    /// `mixin.decrypt`: bodies that hold the blocks their session count lays out, and the
+    /// nonce after them.
+    LayoutFits,
+    /// `mixin.decrypt`: bodies whose session count lays out more blocks, or a nonce further,
+    /// than they hold. The Go decoders slice past the end and panic (`CountPanics`).
+    LayoutOverflow,
+    /// `themis.encrypt`: both keys well-formed and fitting, randomness injected, so every
+    /// output is exact.
+    WellKeyed,
+    /// `themis.encrypt`: a defective or ill-fitting key, which every correct implementation
+    /// refuses; no `random`, so implementations that cannot take injected randomness can run
+    /// them.
+    KeyDefects,
+}
+
+impl Subset {
+    /// Whether this is [`Subset::All`] (the field is then left out of the JSON).
+    pub fn is_all(&self) -> bool {
+        *self == Subset::All
+    }
+
+    /// The op the subset is defined for; `None` for [`Subset::All`].
+    pub fn op(self) -> Option<&'static str> {
+        match self {
+            Subset::All => None,
+            Subset::LayoutFits | Subset::LayoutOverflow => Some("mixin.decrypt"),
+            Subset::WellKeyed | Subset::KeyDefects => Some("themis.encrypt"),
+        }
+    }
 }
 
 /// How a generated file was made.

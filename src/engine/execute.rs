@@ -147,7 +147,8 @@ pub fn execute_accumulated(
     let mut results = Vec::new();
     for (op, a) in selected {
         let (outcome, family) = if hello.ops.iter().any(|o| o == op) {
-            let (outcome, record) = run_family_recorded(imp, op, a.seed, a.count, &a.digest);
+            let (outcome, record) =
+                run_family_recorded(imp, op, a.cases, a.seed, a.count, &a.digest);
             (outcome, Some(record))
         } else {
             let why = format!("{} does not list op {op}", hello.name);

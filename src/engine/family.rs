@@ -10,8 +10,11 @@
 
 use super::observe::FamilyRecord;
 use super::Outcome;
-use crate::corpus::generate::family::{canonical, cases, left_out};
+use crate::corpus::generate::family::{
+    canonical, cases, check_subset, keep, too_few, MAX_DRAWS_PER_CASE,
+};
 use crate::corpus::generate::{accumulated_args, Gen};
+use crate::corpus::Subset;
 use crate::iut::{Implementation, Reference};
 use crate::protocol::{Failure, Reply};
 use serde::{Deserialize, Serialize};
@@ -70,11 +73,12 @@ pub(crate) fn answer_block(
 pub fn run_family(
     imp: &mut dyn Implementation,
     op: &str,
+    subset: Subset,
     seed: u64,
     count: u64,
     want: &str,
 ) -> Outcome {
-    run_family_recorded(imp, op, seed, count, want).0
+    run_family_recorded(imp, op, subset, seed, count, want).0
 }
 
 /// [`run_family`], with what the implementation produced: its digest, when it answered
@@ -82,6 +86,7 @@ pub fn run_family(
 pub fn run_family_recorded(
     imp: &mut dyn Implementation,
     op: &str,
+    subset: Subset,
     seed: u64,
     count: u64,
     want: &str,
@@ -93,7 +98,7 @@ pub fn run_family_recorded(
         answered: 0,
         unsupported: 0,
     };
-    let cases = match cases(op, seed, count) {
+    let cases = match cases(op, subset, seed, count) {
         Ok(c) => c,
         Err(e) => {
             let outcome = Outcome::Fail(format!("cannot regenerate the cases: {e}"));
@@ -514,27 +519,37 @@ pub fn judge_slices(slices: &[&FamilySlice]) -> Outcome {
 /// checking a batch of them at once and keeping the first that pass changes nothing.
 pub(crate) fn family_cases(
     op: &str,
+    subset: Subset,
     seed: u64,
     count: u64,
     threads: usize,
 ) -> Result<Vec<Value>, String> {
     if threads <= 1 {
-        return cases(op, seed, count);
+        return cases(op, subset, seed, count);
     }
+    check_subset(op, subset)?;
     let want = usize::try_from(count).map_err(|_| format!("{count} cases is too many"))?;
+    let limit = count
+        .saturating_mul(MAX_DRAWS_PER_CASE)
+        .saturating_add(1000);
     let mut g = Gen::new(seed);
-    let mut out = Vec::with_capacity(want);
+    let mut out = Vec::with_capacity(want.min(1 << 20));
+    let mut drawn: u64 = 0;
     while out.len() < want {
         let need = want - out.len();
         let batch = (0..need + need / 8 + 1)
             .map(|_| accumulated_args(&mut g, op))
             .collect::<Result<Vec<Value>, String>>()?;
         let per = batch.len().div_ceil(threads);
-        let lenient: Vec<bool> = std::thread::scope(|scope| {
+        let kept: Vec<Option<Value>> = std::thread::scope(|scope| {
             let parts: Vec<_> = batch
                 .chunks(per)
                 .map(|part| {
-                    scope.spawn(move || part.iter().map(|a| left_out(op, a)).collect::<Vec<_>>())
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|a| keep(op, subset, a.clone()))
+                            .collect::<Vec<_>>()
+                    })
                 })
                 .collect();
             parts
@@ -542,17 +557,20 @@ pub(crate) fn family_cases(
                 .flat_map(|h| h.join().unwrap_or_default())
                 .collect()
         });
-        if lenient.len() != batch.len() {
+        if kept.len() != batch.len() {
             return Err("a leniency check panicked".into());
         }
-        out.extend(
-            batch
-                .into_iter()
-                .zip(lenient)
-                .filter(|(_, l)| !l)
-                .map(|(a, _)| a)
-                .take(need),
-        );
+        // Candidates count in stream order, as `cases` counts them.
+        for k in kept {
+            if out.len() == want {
+                break;
+            }
+            drawn += 1;
+            if drawn > limit {
+                return Err(too_few(op, subset, out.len(), drawn));
+            }
+            out.extend(k);
+        }
     }
     Ok(out)
 }
@@ -572,6 +590,7 @@ mod tests {
     use crate::corpus::generate::family::is_leniency;
     use crate::iut::Implementation;
     use crate::protocol::Hello;
+    use crate::wire::Stage;
 
     /// The reference, except that it answers case `bad` wrongly and `unsupported` for every
     /// case whose checksum input is empty.
@@ -600,7 +619,7 @@ mod tests {
     #[test]
     fn slices_reach_the_unsharded_verdict() {
         let (op, seed, count) = ("mixin.checksum", 11, 1500);
-        let cases = family_cases(op, seed, count, 1).unwrap();
+        let cases = family_cases(op, Subset::All, seed, count, 1).unwrap();
         let want = reference_digest_of(op, &cases);
         let answerable = |from: usize| {
             (from..cases.len())
@@ -612,7 +631,14 @@ mod tests {
                 .unwrap()
         };
         for bad in [usize::MAX, answerable(3), answerable(700), answerable(1400)] {
-            let whole = run_family(&mut Twisted { calls: 0, bad }, op, seed, count, &want);
+            let whole = run_family(
+                &mut Twisted { calls: 0, bad },
+                op,
+                Subset::All,
+                seed,
+                count,
+                &want,
+            );
             // Two shards, blocks dealt alternately, each checking against the reference.
             let mut shards = [
                 FamilySlice::new("f", op, seed, count, vec![]),
@@ -645,10 +671,14 @@ mod tests {
             "themis.verify",
             "mixin.checksum",
         ] {
-            let one = cases(op, 5, 300).unwrap();
-            assert_eq!(family_cases(op, 5, 300, 3).unwrap(), one, "{op}");
+            let one = cases(op, Subset::All, 5, 300).unwrap();
+            assert_eq!(
+                family_cases(op, Subset::All, 5, 300, 3).unwrap(),
+                one,
+                "{op}"
+            );
         }
-        let all = cases("themis.key.check", 8, 2000).unwrap();
+        let all = cases("themis.key.check", Subset::All, 8, 2000).unwrap();
         let lenient = (0..2200)
             .scan(Gen::new(8), |g, _| {
                 accumulated_args(g, "themis.key.check").ok()
@@ -656,7 +686,67 @@ mod tests {
             .filter(|a| is_leniency("themis.key.check", a))
             .count();
         assert!(lenient > 0, "the check must have something to leave out");
-        assert_eq!(family_cases("themis.key.check", 8, 2000, 2).unwrap(), all);
+        assert_eq!(
+            family_cases("themis.key.check", Subset::All, 8, 2000, 2).unwrap(),
+            all
+        );
+    }
+
+    #[test]
+    fn split_families_keep_only_their_class_on_any_number_of_threads() {
+        let stage_of = |op: &str, a: &Value| match Reference::default().answer(op, a) {
+            Reply::Error { stage, .. } => stage,
+            _ => None,
+        };
+        let classes = [
+            ("mixin.decrypt", Subset::LayoutOverflow),
+            ("mixin.decrypt", Subset::LayoutFits),
+            ("themis.encrypt", Subset::KeyDefects),
+            ("themis.encrypt", Subset::WellKeyed),
+        ];
+        for (op, subset) in classes {
+            let one = cases(op, subset, 9, 120).unwrap();
+            assert_eq!(one.len(), 120);
+            assert_eq!(
+                family_cases(op, subset, 9, 120, 3).unwrap(),
+                one,
+                "{subset:?}"
+            );
+            for a in &one {
+                let stage = stage_of(op, a);
+                let ok = match subset {
+                    // The count's blocks, or the nonce after them, past the end.
+                    Subset::LayoutOverflow => {
+                        matches!(stage, Some(Stage::SessionCount | Stage::Length))
+                    }
+                    Subset::LayoutFits => stage != Some(Stage::SessionCount),
+                    Subset::KeyDefects => {
+                        a.get("random").is_none()
+                            && matches!(stage, Some(Stage::Key | Stage::KeyKind))
+                    }
+                    _ => {
+                        a.get("random").is_some()
+                            && !matches!(stage, Some(Stage::Key | Stage::KeyKind))
+                    }
+                };
+                assert!(ok, "{subset:?}: {a} ({stage:?})");
+            }
+        }
+        // Both halves are drawn from the one stream: well-keyed cases still hold rejections
+        // (an empty message), and the fitting counts still hold truncations.
+        let rejected = |op: &str, subset| {
+            cases(op, subset, 9, 300)
+                .unwrap()
+                .iter()
+                .filter(|a| stage_of(op, a).is_some())
+                .count()
+        };
+        assert!(rejected("themis.encrypt", Subset::WellKeyed) > 10);
+        assert!(rejected("mixin.decrypt", Subset::LayoutFits) > 30);
+        // A subset is its op's only, and one that keeps nothing is refused, not searched for ever.
+        let err = cases("themis.sign", Subset::KeyDefects, 1, 5).unwrap_err();
+        assert!(err.contains("themis.encrypt"), "{err}");
+        assert!(family_cases("mixin.checksum", Subset::LayoutFits, 1, 5, 2).is_err());
     }
 
     #[test]
@@ -672,7 +762,7 @@ mod tests {
 mod leniency_tests {
     use crate::corpus::generate::family::{canonical, cases, is_leniency, unaskable};
     use crate::corpus::generate::{accumulated_args, Gen};
-    use crate::corpus::{load_embedded, Verdict};
+    use crate::corpus::{load_embedded, Subset, Verdict};
     use crate::iut::Reference;
     use crate::protocol::Reply;
     use crate::wire::Stage;
@@ -682,7 +772,10 @@ mod leniency_tests {
     /// The flags of the leniencies a family leaves out (docs/VECTORS.md, "Accumulated
     /// families"): a lenient implementation accepts such a case, so no digest could hold for
     /// it and for the strict reference at once.
-    const FAMILY_LENIENCIES: [&str; 7] = [
+    const FAMILY_LENIENCIES: [&str; 10] = [
+        "LastMatchWins",
+        "RsaAnonymous",
+        "HybridPoint",
         "VersionUnchecked",
         "PaddingUnchecked",
         "KeyCheckDeferred",
@@ -702,13 +795,7 @@ mod leniency_tests {
                     .flags
                     .iter()
                     .any(|x| FAMILY_LENIENCIES.contains(&x.as_str()));
-                // KNOWN GAP (docs/verdict-changes.md C4, C5): is_leniency has no arm for
-                // themis.sign and themis.encrypt, whose key vectors A12 to A14 made acceptable, nor for
-                // A14's hybrid points in themis.verify;
-                // whether their families draw such keys is not yet checked.
-                let gap = matches!(f.op.as_str(), "themis.sign" | "themis.encrypt")
-                    || v.flags.iter().any(|x| x == "HybridPoint");
-                if v.expected.result == Verdict::Acceptable && flagged && !gap {
+                if v.expected.result == Verdict::Acceptable && flagged {
                     assert!(
                         lenient,
                         "{path}: {} is a family leniency the families keep",
@@ -783,7 +870,7 @@ mod leniency_tests {
                 .collect();
             let short = drawn.iter().filter(|a| unaskable(op, a)).count();
             assert!(short > 0, "{op}: the draw must hold seeds to leave out");
-            let kept = cases(op, 3, 2000).unwrap();
+            let kept = cases(op, Subset::All, 3, 2000).unwrap();
             assert!(
                 kept.iter()
                     .all(|a| a["private_key"].as_str().unwrap().len() == 64),

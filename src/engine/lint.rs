@@ -18,8 +18,14 @@ impl Oracle for ReferenceOracle {
         OPS.contains(&op)
     }
 
-    fn family_digest(&mut self, op: &str, seed: u64, count: u64) -> Result<String, String> {
-        family::reference_digest(op, seed, count)
+    fn family_digest(
+        &mut self,
+        op: &str,
+        subset: crate::corpus::Subset,
+        seed: u64,
+        count: u64,
+    ) -> Result<String, String> {
+        family::reference_digest(op, subset, seed, count)
     }
 
     fn reference_fails(&mut self, op: &str, v: &Vector) -> Option<String> {

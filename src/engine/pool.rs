@@ -338,7 +338,13 @@ fn worker(
                 let Some(pf) = plan.families.get(f) else {
                     continue;
                 };
-                let made = family_cases(pf.op, pf.family.seed, pf.family.count, plan.threads);
+                let made = family_cases(
+                    pf.op,
+                    pf.family.cases,
+                    pf.family.seed,
+                    pf.family.count,
+                    plan.threads,
+                );
                 let mut s = lock(shared);
                 s.generating -= 1;
                 if let Some(fam) = s.fams.get_mut(f) {

@@ -71,12 +71,25 @@ impl<'a> Body<'a> {
         walk(bytes, None)
     }
 
-    /// The first block whose session id, printed lowercase and hyphenated, equals `session_id`
-    /// exactly (as bot-api-go-client compares them).
-    pub fn find(&self, session_id: &str) -> Option<&Block> {
-        self.blocks
+    /// The one block whose session id, printed lowercase and hyphenated, equals `session_id`
+    /// exactly (as bot-api-go-client compares them). Two such blocks are refused: real
+    /// implementations take the first or the last, so the body means different things to
+    /// different readers (docs/verdict-changes.md A8).
+    pub fn find(&self, session_id: &str) -> Result<&Block, MixinError> {
+        let mut matching = self
+            .blocks
             .iter()
-            .find(|b| b.session_id_string() == session_id)
+            .filter(|b| b.session_id_string() == session_id);
+        let first = matching
+            .next()
+            .ok_or_else(|| MixinError::SessionNotFound(session_id.to_owned()))?;
+        match matching.count() {
+            0 => Ok(first),
+            more => Err(MixinError::DuplicateSession {
+                session_id: session_id.to_owned(),
+                blocks: more + 1,
+            }),
+        }
     }
 }
 

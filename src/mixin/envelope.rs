@@ -201,9 +201,7 @@ fn open(
 ) -> Result<Vec<u8>, MixinError> {
     let seed = keys::seed(recipient_seed)?;
     let body = Body::parse(body)?;
-    let block = body
-        .find(session_id)
-        .ok_or_else(|| MixinError::SessionNotFound(session_id.to_owned()))?;
+    let block = body.find(session_id)?;
     let secret = work.agree(&work.private(&seed), &body.sender_key, "sender")?;
 
     let mut unwrapped = block.wrapped_key;
@@ -305,6 +303,26 @@ mod tests {
             decrypt(&rs[0].0, &id_string(0xab).to_uppercase(), &body),
             Err(MixinError::SessionNotFound(_))
         ));
+    }
+
+    #[test]
+    fn a_session_named_twice_is_refused_even_when_both_blocks_open() {
+        let (seed, r) = recipient(5, 7);
+        let body = encrypt(&[9; 32], &[r.clone(), r], b"twice", &fixed_random(2)).unwrap();
+        let err = decrypt(&seed, &id_string(7), &body).unwrap_err();
+        assert_eq!(
+            err,
+            MixinError::DuplicateSession {
+                session_id: id_string(7),
+                blocks: 2
+            }
+        );
+        assert_eq!(err.stage(), crate::wire::Stage::SessionNotFound);
+        // Another session of the same body is unaffected.
+        let (other_seed, other) = recipient(6, 8);
+        let (_, r) = recipient(5, 7);
+        let body = encrypt(&[9; 32], &[r.clone(), other, r], b"x", &fixed_random(3)).unwrap();
+        assert_eq!(decrypt(&other_seed, &id_string(8), &body).unwrap(), b"x");
     }
 
     #[test]

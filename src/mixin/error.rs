@@ -58,6 +58,16 @@ pub enum MixinError {
     /// No block carries the requested session id.
     #[error("no session block for session id {0:?}")]
     SessionNotFound(String),
+    /// More than one block carries the requested session id.
+    #[error(
+        "{blocks} session blocks carry session id {session_id:?}; a body must name a session once"
+    )]
+    DuplicateSession {
+        /// The id asked for.
+        session_id: String,
+        /// How many blocks carry it.
+        blocks: usize,
+    },
     /// The unwrapped message key is not followed by sixteen 0x10 bytes.
     #[error("the wrapped message key ends in {padding} instead of sixteen 0x10 padding bytes")]
     KeyUnwrap {
@@ -89,7 +99,9 @@ impl MixinError {
             MixinError::Truncated { .. } | MixinError::IvCount { .. } => Stage::Length,
             MixinError::Version(_) => Stage::Version,
             MixinError::SessionCount { .. } | MixinError::TooManySessions(_) => Stage::SessionCount,
-            MixinError::SessionNotFound(_) => Stage::SessionNotFound,
+            MixinError::SessionNotFound(_) | MixinError::DuplicateSession { .. } => {
+                Stage::SessionNotFound
+            }
             MixinError::KeyUnwrap { .. } => Stage::KeyUnwrap,
             MixinError::Authentication => Stage::Authentication,
         }

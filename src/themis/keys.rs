@@ -284,9 +284,7 @@ pub(crate) fn parse_key(bytes: &[u8]) -> Result<Key, ThemisError> {
             let dq_ok = key.dq() == Some(&num(&dq));
             let qp_ok = key.crt_coefficient().as_ref() == Some(&num(&qp));
             if !(dp_ok && dq_ok && qp_ok) {
-                return Err(ThemisError::KeyRsa(
-                    "dp, dq or qp does not match the primes",
-                ));
+                return Err(ThemisError::KeyRsa(CRT_MISMATCH));
             }
             Ok(Key::RsaPrivate(Box::new(key)))
         }
@@ -305,6 +303,29 @@ fn rsa_public_numbers(n: &[u8], e: u32) -> Result<(BigUint, BigUint), ThemisErro
         ));
     }
     Ok((BigUint::from_bytes_be(n), BigUint::from(e)))
+}
+
+/// Why [`key_check`] refuses an RSA private key whose only defect is its CRT values: OpenSSL
+/// checks the CRT result and falls back, so Themis on OpenSSL signs correctly with such a key
+/// (the corpus's `RsaCrtUnchecked`).
+pub const CRT_MISMATCH: &str = "dp, dq or qp does not match the primes";
+
+/// Whether `key` is an EC public key container whose point is in X9.62's hybrid form: prefix
+/// 06 or 07 whose low bit is y's, and a point on the curve. OpenSSL reads it; SEC1 2.0,
+/// BoringSSL and the reference do not (the corpus's `HybridPoint`).
+pub fn is_hybrid_ec_public(key: &[u8]) -> bool {
+    let Ok(KeyFields::EcPublic { curve, point }) = KeyFields::read(key) else {
+        return false;
+    };
+    let (Some(&prefix), Some(&last)) = (point.first(), point.last()) else {
+        return false;
+    };
+    if !matches!(prefix, 6 | 7) || prefix & 1 != last & 1 {
+        return false;
+    }
+    let mut uncompressed = point.clone();
+    uncompressed[0] = 4;
+    EcPublic::from_bytes(curve, &uncompressed).is_ok()
 }
 
 /// Validates a key completely and says what it is.

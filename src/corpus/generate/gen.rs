@@ -32,8 +32,11 @@ pub struct FileSpec {
     pub op: String,
     /// The seed used when the file does not exist yet.
     pub default_seed: u64,
-    /// The catalogue that builds it (`src/corpus/catalogue/<name>.jsonl`).
+    /// The catalogue that builds it (`src/corpus/catalogue/<name>.jsonl`); empty for a twins
+    /// file.
     pub catalogue: &'static str,
+    /// For a twins file: the catalogues whose randomised valid vectors it opens.
+    pub twins_of: &'static [&'static str],
 }
 
 /// A seeded source of inputs, with the reference at hand for expected outputs.

@@ -13,14 +13,54 @@ mod random;
 
 pub use gen::{FileSpec, Gen, Generated, GENERATOR_VERSION};
 
-use crate::corpus::{Accumulated, Check, Generator, Vector, VectorFile, SCHEMA_VERSION};
+use crate::corpus::evidence::confirms;
+use crate::corpus::observation::{FamilySeen, ObservationSet};
+use crate::corpus::Provenance;
+use crate::corpus::{Accumulated, Check, Generator, Vector, VectorFile, Verdict, SCHEMA_VERSION};
 use crate::protocol::Reply;
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
-/// Every generated file, one per catalogue with a `file` header, in catalogue order.
+/// The twins files (docs/VECTORS.md, "Twins"): (path, inverse op, default seed, the catalogues
+/// whose randomised valid vectors they open).
+const TWINS: &[(&str, &str, u64, &[&str])] = &[
+    (
+        "vectors/themis/verify-twins.json",
+        "themis.verify",
+        31,
+        &["themis.sign", "themis.sign-extra"],
+    ),
+    (
+        "vectors/themis/decrypt-twins.json",
+        "themis.decrypt",
+        32,
+        &["themis.encrypt", "themis.encrypt-extra"],
+    ),
+    (
+        "vectors/mixin/decrypt-twins.json",
+        "mixin.decrypt",
+        33,
+        &["mixin.encrypt", "mixin.encrypt-extra"],
+    ),
+];
+
+/// Every generated file: one per catalogue with a `file` header, in catalogue order, then the
+/// twins files.
 pub fn files() -> Vec<FileSpec> {
+    let mut out = catalogue_files();
+    out.extend(TWINS.iter().map(|(path, op, seed, twins_of)| FileSpec {
+        path: path.to_string(),
+        op: op.to_string(),
+        default_seed: *seed,
+        catalogue: "",
+        twins_of,
+    }));
+    out
+}
+
+fn catalogue_files() -> Vec<FileSpec> {
     catalogue::CATALOGUES
         .iter()
         .filter_map(|(name, text)| match catalogue::header(name, text) {
@@ -29,6 +69,7 @@ pub fn files() -> Vec<FileSpec> {
                 op,
                 default_seed: seed,
                 catalogue: name,
+                twins_of: &[],
             }),
             Ok(None) => None,
             // Building it reports why it does not parse.
@@ -37,6 +78,7 @@ pub fn files() -> Vec<FileSpec> {
                 op: String::new(),
                 default_seed: 0,
                 catalogue: name,
+                twins_of: &[],
             }),
         })
         .collect()
@@ -59,6 +101,9 @@ pub fn has_accumulated(op: &str) -> bool {
 
 /// Builds one file from its seed.
 pub fn build(spec: &FileSpec, seed: u64) -> Result<VectorFile, String> {
+    if !spec.twins_of.is_empty() {
+        return build_twins(spec, seed);
+    }
     let mut gen = Gen::new(seed);
     let g = catalogue::build(spec.catalogue, &mut gen)?;
     let format = spec.op.split('.').next().unwrap_or_default().to_owned();
@@ -76,23 +121,25 @@ pub fn build(spec: &FileSpec, seed: u64) -> Result<VectorFile, String> {
         .split_once('.')
         .is_some_and(|(fmt, name)| spec.path == format!("vectors/{fmt}/{name}.json"));
     if main_file && has_accumulated(&spec.op) {
-        // A seed of its own, derived from the file's, so adding tests never moves the family;
-        // small enough to survive JSON readers that hold numbers as doubles.
-        let acc_seed = seed.wrapping_add(1_000_000) % (1 << 53);
-        let count = family::DEFAULT_COUNT;
-        accumulated.push(Accumulated {
-            id: format!("{}/accumulated/{count}-cases", spec.op),
-            comment: format!(
-                "{count} pseudo-random cases of {}, about 60% well-formed and the rest single mutations of them; the digest covers every exact output and every accept/reject decision.",
-                spec.op
-            ),
-            seed: acc_seed,
-            count,
-            digest: family::reference_digest(&spec.op, acc_seed, count)?,
-            provenance: gen.provenance(),
-        });
+        for (i, (name, subset, count, what)) in family::families_of(&spec.op).iter().enumerate() {
+            // A seed of its own, derived from the file's, so adding tests never moves the
+            // family; small enough to survive JSON readers that hold numbers as doubles.
+            let acc_seed = seed.wrapping_add(1_000_000 * (i as u64 + 1)) % (1 << 53);
+            accumulated.push(Accumulated {
+                id: format!("{}/accumulated/{name}", spec.op),
+                comment: format!(
+                    "{count} pseudo-random cases of {}{what}; the digest covers every exact output and every accept/reject decision.",
+                    spec.op
+                ),
+                cases: *subset,
+                seed: acc_seed,
+                count: *count,
+                digest: family::reference_digest(&spec.op, *subset, acc_seed, *count)?,
+                provenance: gen.provenance(),
+            });
+        }
     }
-    Ok(VectorFile {
+    let mut file = VectorFile {
         schema_version: SCHEMA_VERSION,
         format,
         op: spec.op.clone(),
@@ -104,7 +151,168 @@ pub fn build(spec: &FileSpec, seed: u64) -> Result<VectorFile, String> {
         notes,
         tests: g.tests,
         accumulated,
+    };
+    cite_observations(&mut file);
+    Ok(file)
+}
+
+/// The observation files embedded at build time, parsed once.
+fn observations() -> &'static ObservationSet {
+    static SET: OnceLock<ObservationSet> = OnceLock::new();
+    SET.get_or_init(|| {
+        let texts: Vec<(String, String)> = crate::corpus::embedded_evidence()
+            .observations
+            .iter()
+            .map(|(p, t)| (p.to_string(), t.to_string()))
+            .collect();
+        ObservationSet::parse(&texts).0
     })
+}
+
+/// Cites, on every vector and family of `file`, each real implementation whose observation
+/// (embedded at build time) confirms it, so that the file says what lint counts. After
+/// `tools/adapters.sh reports` or `tools/native-themis.sh reports`, a rebuild and
+/// `sealcheck generate` bring these claims up to date; `generate --check` notices when not.
+fn cite_observations(file: &mut VectorFile) {
+    let set = observations();
+    let observed = |imps: Vec<String>| {
+        let imps: BTreeSet<String> = imps.into_iter().collect();
+        imps.into_iter().map(|imp| Provenance {
+            kind: "observed".into(),
+            source: imp,
+        })
+    };
+    for v in &mut file.tests {
+        let seen: Vec<String> = set
+            .records_of(v)
+            .filter(|(_, r)| confirms(v.expected.result, r))
+            .map(|(o, _)| o.implementation.clone())
+            .collect();
+        v.expected.provenance.extend(observed(seen));
+    }
+    for a in &mut file.accumulated {
+        let seen: Vec<String> = set
+            .files
+            .iter()
+            .filter(|(_, o)| {
+                o.families.get(&a.id).is_some_and(|f| {
+                    f.result == FamilySeen::Reproduced
+                        && (f.seed, f.count) == (a.seed, a.count)
+                        && f.digest.as_deref() == Some(a.digest.as_str())
+                })
+            })
+            .map(|(_, o)| o.implementation.clone())
+            .collect();
+        a.provenance.extend(observed(seen));
+    }
+}
+
+/// A twins file: for every randomised valid vector of the catalogues in `spec.twins_of` (built
+/// from their header seeds), a valid vector of the inverse op that carries the reference's own
+/// output for the same keys and message. A randomised output cannot be pinned byte for byte, so
+/// a real implementation confirms it by opening one the reference made (the evidence rule for
+/// randomised vectors, docs/VECTORS.md).
+fn build_twins(spec: &FileSpec, seed: u64) -> Result<VectorFile, String> {
+    let mut gen = Gen::new(seed);
+    let mut tests = Vec::new();
+    let mut sources = Vec::new();
+    for name in spec.twins_of {
+        let source = catalogue_files()
+            .into_iter()
+            .find(|s| s.catalogue == *name)
+            .ok_or_else(|| format!("{}: no catalogue {name} to take twins of", spec.path))?;
+        let file = build(&source, source.default_seed)?;
+        let before = tests.len();
+        for v in &file.tests {
+            if let (Verdict::Valid, Some(check)) = (v.expected.result, &v.expected.check) {
+                tests.push(twin(&mut gen, &file.op, v, check)?);
+            }
+        }
+        if tests.len() > before {
+            sources.push(source.path);
+        }
+    }
+    if tests.iter().any(|t| t.expected.check.is_some()) || tests.is_empty() {
+        return Err(format!(
+            "{}: no twins, or a twin that is itself randomised",
+            spec.path
+        ));
+    }
+    let mut file = VectorFile {
+        schema_version: SCHEMA_VERSION,
+        format: spec.op.split('.').next().unwrap_or_default().to_owned(),
+        op: spec.op.clone(),
+        description: format!(
+            "Twins of the randomised valid vectors of {}: for each, the reference's own output for \
+             the same keys and message, to be opened with {}. A randomised output cannot be pinned \
+             byte for byte; a real implementation that opens these confirms those vectors \
+             (docs/VECTORS.md, Twins).",
+            sources.join(" and "),
+            spec.op
+        ),
+        generator: Some(Generator {
+            version: GENERATOR_VERSION.into(),
+            seed,
+        }),
+        notes: BTreeMap::new(),
+        tests,
+        accumulated: Vec::new(),
+    };
+    cite_observations(&mut file);
+    Ok(file)
+}
+
+/// The twin of one randomised valid vector `v` of `op`: the reference makes the output, and the
+/// inverse op must give back `v`'s message.
+fn twin(g: &mut Gen, op: &str, v: &Vector, check: &Check) -> Result<Vector, String> {
+    let made = g.ok(op, &v.args)?;
+    let field = |name: &str| made.get(name).cloned().unwrap_or_default();
+    let (inverse, args, message) = match check {
+        Check::ThemisVerify { public_key } => (
+            "themis.verify",
+            serde_json::json!({"public_key": public_key, "signed": field("signed")}),
+            "message",
+        ),
+        Check::ThemisDecrypt {
+            private_key,
+            peer_public_key,
+        } => (
+            "themis.decrypt",
+            serde_json::json!({
+                "private_key": private_key,
+                "peer_public_key": peer_public_key,
+                "encrypted": field("encrypted"),
+            }),
+            "message",
+        ),
+        Check::MixinDecrypt { recipients } => {
+            let r = recipients
+                .first()
+                .ok_or_else(|| format!("{}: a Mixin check with no recipient", v.id))?;
+            (
+                "mixin.decrypt",
+                serde_json::json!({
+                    "private_key": r.private_key,
+                    "session_id": r.session_id,
+                    "body": field("body"),
+                }),
+                "plaintext",
+            )
+        }
+    };
+    let tail = v.id.split_once('/').map_or(v.id.as_str(), |(_, t)| t);
+    let id = format!("{inverse}/twin/{}", tail.replace('/', "-"));
+    let comment = format!(
+        "The reference's output for {} (its keys and message), opened: giving back the message \
+         confirms that randomised vector.",
+        v.id
+    );
+    let t = g.valid(inverse, id, comment, &[], args)?;
+    let opened = t.expected.ok.as_ref().and_then(|ok| ok.get(message));
+    if opened != v.args.get(message) {
+        return Err(format!("{}: the twin opens to another message", t.id));
+    }
+    Ok(t)
 }
 
 /// The canonical text of a vector file: pretty JSON, sorted keys, trailing newline.
