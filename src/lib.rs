@@ -15,6 +15,7 @@ pub mod interop;
 pub mod iut;
 pub mod mixin;
 pub mod mutate;
+#[cfg(feature = "peer")]
 pub mod peer;
 pub mod protocol;
 pub mod report;

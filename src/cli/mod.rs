@@ -25,6 +25,7 @@ mod merge;
 mod mutants;
 mod observe;
 mod out;
+#[cfg(feature = "peer")]
 mod peer;
 mod run;
 mod serve;
@@ -206,6 +207,7 @@ Exit codes: 0 written, 2 the report or vector files could not be read, or the fi
     },
     /// A remote party to test a Mixin SDK or a Themis client against: the Mixin
     /// encrypted-messages API, a Themis peer and a web page, on 127.0.0.1 (docs/PEER.md).
+    #[cfg(feature = "peer")]
     Peer(peer::PeerArgs),
     /// Combine the JSON reports of the shards of one `run --partition K/N` into the report
     /// of the whole run; exit 1 if it does not conform.
@@ -294,6 +296,7 @@ pub fn main() -> ExitCode {
         Command::Fuzz(args) => fuzz::fuzz(&args),
         Command::Interop(args) => interop::interop(&args),
         Command::Site { out, root } => site::site(&out, &root),
+        #[cfg(feature = "peer")]
         Command::Peer(args) => peer::peer(&args),
     }
 }
