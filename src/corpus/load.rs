@@ -88,3 +88,15 @@ pub fn load_paths(paths: &[std::path::PathBuf]) -> Result<Vec<(String, VectorFil
         })
         .collect()
 }
+
+/// The args of the embedded vector `id`, for tests that probe a corpus case.
+#[cfg(test)]
+pub(crate) fn embedded_args(id: &str) -> serde_json::Value {
+    load_embedded()
+        .unwrap()
+        .into_iter()
+        .flat_map(|(_, f)| f.tests)
+        .find(|v| v.id == id)
+        .map(|v| v.args)
+        .unwrap_or_else(|| panic!("no vector {id}"))
+}

@@ -14,6 +14,8 @@ mod schema;
 mod types;
 
 pub use lint::{lint, Oracle};
+#[cfg(test)]
+pub(crate) use load::embedded_args;
 pub use load::{embedded, embedded_evidence, load_embedded, load_paths, parse, Evidence};
 pub use schema::{observation_schema_errors, schema_errors, OBSERVATIONS_SCHEMA, SCHEMA};
 pub use types::{

@@ -762,7 +762,7 @@ mod tests {
 mod leniency_tests {
     use crate::corpus::generate::family::{canonical, cases, is_leniency, unaskable};
     use crate::corpus::generate::{accumulated_args, Gen};
-    use crate::corpus::{load_embedded, Subset, Verdict};
+    use crate::corpus::{embedded_args as vector_args, load_embedded, Subset, Verdict};
     use crate::iut::Reference;
     use crate::protocol::Reply;
     use crate::wire::Stage;
@@ -813,16 +813,6 @@ mod leniency_tests {
             }
         }
         assert!(covered > 100, "only {covered} acceptable vectors checked");
-    }
-
-    fn vector_args(id: &str) -> serde_json::Value {
-        load_embedded()
-            .unwrap()
-            .into_iter()
-            .flat_map(|(_, f)| f.tests)
-            .find(|v| v.id == id)
-            .map(|v| v.args)
-            .unwrap_or_else(|| panic!("no vector {id}"))
     }
 
     #[test]

@@ -238,26 +238,15 @@ fn build_twins(spec: &FileSpec, seed: u64) -> Result<VectorFile, String> {
             spec.path
         ));
     }
-    let mut file = VectorFile {
-        schema_version: SCHEMA_VERSION,
-        format: spec.op.split('.').next().unwrap_or_default().to_owned(),
-        op: spec.op.clone(),
-        description: format!(
-            "Twins of the randomised valid vectors of {}: for each, the reference's own output for \
-             the same keys and message, to be opened with {}. A randomised output cannot be pinned \
-             byte for byte; a real implementation that opens these confirms those vectors \
-             (docs/VECTORS.md, Twins).",
-            sources.join(" and "),
-            spec.op
-        ),
-        generator: Some(Generator {
-            version: GENERATOR_VERSION.into(),
-            seed,
-        }),
-        notes: BTreeMap::new(),
-        tests,
-        accumulated: Vec::new(),
-    };
+    let description = format!(
+        "Twins of the randomised valid vectors of {}: for each, the reference's own output for \
+         the same keys and message, to be opened with {}. A randomised output cannot be pinned \
+         byte for byte; a real implementation that opens these confirms those vectors \
+         (docs/VECTORS.md, Twins).",
+        sources.join(" and "),
+        spec.op
+    );
+    let mut file = user_file(&spec.op, seed, description, tests)?;
     cite_observations(&mut file);
     Ok(file)
 }
@@ -480,6 +469,7 @@ fn user_vector(g: &mut Gen, op: &str, id: String, args: Value) -> Result<Vector,
     }
 }
 
+/// A generated file of plain vectors: no notes, no families.
 fn user_file(
     op: &str,
     seed: u64,
