@@ -16,6 +16,7 @@ sealcheck=${SEALCHECK:-target/debug/sealcheck}
 
 (cd adapters/go-mixin && go build -o bin/go-mixin .)
 npm ci --prefix adapters/wasm-themis --silent --no-audit --no-fund >/dev/null
+npm ci --prefix adapters/node-mixin --silent --no-audit --no-fund >/dev/null
 [ -x adapters/python-mixinsdk/.venv/bin/python ] || sh adapters/python-mixinsdk/setup.sh
 
 # name | command | expectations file | report base name
@@ -23,6 +24,7 @@ targets=(
   "bot-api-go-client|adapters/go-mixin/bin/go-mixin -impl botapi|adapters/go-mixin/expectations-botapi.json|bot-api-go-client-v3.23.0"
   "fox-one/mixin-sdk-go|adapters/go-mixin/bin/go-mixin -impl foxone|adapters/go-mixin/expectations-foxone.json|fox-one-mixin-sdk-go-v2.1.3"
   "wasm-themis|node adapters/wasm-themis/adapter.js|adapters/wasm-themis/expectations.json|wasm-themis-0.15.0"
+  "mixin-node-sdk|node adapters/node-mixin/adapter.js|adapters/node-mixin/expectations.json|mixin-node-sdk-3.1.16"
   "PyPI mixinsdk|adapters/python-mixinsdk/.venv/bin/python adapters/python-mixinsdk/adapter.py|adapters/python-mixinsdk/expectations.json|python-mixinsdk-0.2.1"
 )
 
