@@ -9,7 +9,7 @@
 #   tools/interop.sh update    rewrite the expectations file from this run (keeps the reasons)
 #
 # Rows: bot-api-go-client and fox-one (Go), PyPI mixinsdk and the independent implementation
-# (Python), wasm-themis (Node.js), always. PyThemis, GoThemis, JsThemis and the themis crate on
+# (Python), wasm-themis and mixin-node-sdk (Node.js), always. PyThemis, GoThemis, JsThemis and the themis crate on
 # a Themis core 0.15 where one is installed (THEMIS_PREFIX, or pkg-config; build one with
 # tools/native-themis.sh build SRC). The themis crate on core 0.12 where tools/native-themis.sh
 # has built it (target/release/serve beside adapters/rust-themis/core-0.12/target/prefix).
@@ -53,8 +53,11 @@ if command -v node >/dev/null && command -v npm >/dev/null; then
   [ -d adapters/wasm-themis/node_modules/wasm-themis ] ||
     npm ci --prefix adapters/wasm-themis --silent --no-audit --no-fund >/dev/null
   add wasm-themis "node adapters/wasm-themis/adapter.js"
+  [ -d adapters/node-mixin/node_modules/mixin-node-sdk ] ||
+    npm ci --prefix adapters/node-mixin --silent --no-audit --no-fund >/dev/null
+  add mixin-node-sdk "node adapters/node-mixin/adapter.js"
 else
-  skip "wasm-themis: no Node.js/npm"
+  skip "wasm-themis, mixin-node-sdk: no Node.js/npm"
 fi
 
 # --- core 0.15: wherever it is installed ---------------------------------------------------
