@@ -91,7 +91,9 @@ function keystoreKey(args) {
 function decryptStage(e) {
   const m = e && e.message;
   if (m === 'invalid data size') return 'length'; // total < 111
-  if (m === 'session id not found') return 'session_not_found'; // no block unwrapped to 16 bytes
+  // 'session id not found' is not mapped: decryptMessageData says it both when no block
+  // matches and when the matching block's key unwraps to other than 16 bytes (a valid PKCS#7
+  // padding of another length), so it does not name one stage.
   if (e instanceof TypeError && m === 'Stringified UUID is invalid') {
     // uuid.v4({random}) over a block cut off by the end of the body: the count lays out more
     // blocks than the body holds.
