@@ -220,9 +220,8 @@ function handle(req) {
     if (e instanceof ArgError) return { id, error: { message: `adapter: ${e.message}` } };
     // Anything else is the adapter's own failure: die, so the harness records a crash.
     process.stderr.write(`adapter: fatal error on request ${id}: ${e && e.stack ? e.stack : e}\n`);
-    process.exit(70);
+    return process.exit(70);
   }
-  return undefined;
 }
 
 function processLine(line) {
